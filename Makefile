@@ -1,0 +1,35 @@
+# Two commands matter: `make run` and `make test`. Both create .venv when missing
+# and (re)install the project when pyproject.toml changes.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test bench lint screenshots package demo clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "LeadTriage needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/leadtriage
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check leadtriage tests bench
+
+demo: $(STAMP)
+	$(BIN)/leadtriage demo --db demo.db --leads 5000
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

@@ -1,0 +1,3 @@
+from leadtriage.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,59 @@
+"""The settings registry: every setting declared once, with its type, default and label.
+
+Values live in the database's `settings` table (they travel with the rep's data);
+window layout lives in QSettings (it belongs to the laptop, not the data).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    type: type
+    default: Any
+    label: str
+    help: str = ""
+
+    def coerce(self, value: Any) -> Any:
+        if value is None:
+            return self.default
+        if self.type is bool:
+            if isinstance(value, str):
+                return value.strip().lower() in {"1", "true", "yes", "on"}
+            return bool(value)
+        if self.type in (list, dict):
+            if not isinstance(value, self.type):
+                raise ValueError(f"{self.label}: expected a {self.type.__name__}")
+            return value
+        return self.type(value)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("rep_name", str, "", "Your name", "Shown on briefs as the rep who qualified the lead."),
+    Setting("default_region", str, "US", "Default phone region",
+            "Two-letter country used to read phone numbers written without +country code."),
+    Setting("calling_hours_start", str, "09:00", "Calling hours start", "In the lead's local time."),
+    Setting("calling_hours_end", str, "17:30", "Calling hours end", "In the lead's local time."),
+    Setting("framework", str, "bant", "Qualification framework"),
+    Setting("qualify_threshold", int, 0, "Criteria needed to qualify",
+            "0 uses the framework's own threshold."),
+    Setting("feedback_days", int, 5, "Flag handoffs without feedback after (business days)"),
+    Setting("template_folder", str, "", "Brief template folder", "Empty uses the built-in templates."),
+    Setting("page_size", str, "", "Brief page size", "A4 or Letter; empty follows the locale."),
+    Setting("dispositions", list, [], "Call dispositions", "Empty uses the built-in list."),
+    Setting("icp", dict, {}, "Ideal customer profile and score weights", "Empty uses the built-in rules."),
+    Setting("backup_interval_minutes", int, 30, "Back up while data changes, at most every (minutes)"),
+)
+
+REGISTRY: dict[str, Setting] = {s.key: s for s in SETTINGS}
+
+
+def get_setting(key: str) -> Setting:
+    try:
+        return REGISTRY[key]
+    except KeyError:
+        raise KeyError(f"unknown setting {key!r}") from None

@@ -1,0 +1,1 @@
+"""Pure-Python rules of the trade: statuses, transitions, dispositions, frameworks."""

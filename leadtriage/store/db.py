@@ -1,0 +1,240 @@
+"""Opening a LeadTriage database: identity checks, the writer lock, pragmas and
+migrations. Everything else receives a `Store` (never a global)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from leadtriage.errors import (
+    DatabaseTooNew,
+    NotALeadTriageDatabase,
+    StorageProblem,
+    UserError,
+)
+from leadtriage.paths import restrict_file
+from leadtriage.store import backup as backup_mod
+from leadtriage.store.errors import environment_errors
+from leadtriage.store.lock import WriterLock
+from leadtriage.store.schema import LATEST_VERSION, MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+APPLICATION_ID = 0x4C545247  # "LTRG"
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class Store:
+    """One open database: a sqlite3 connection plus its sqlite-utils wrapper.
+
+    `Store.open` is the only way in. Writers hold the writer lock until `close`.
+    """
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, lock: WriterLock | None):
+        self.path = path
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self._lock = lock
+        self._tx_depth = 0
+        self._closed = False
+
+    # -- opening ---------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, writer: bool = True, create: bool = True) -> Store:
+        path = Path(path)
+        version = inspect_file(path)  # raises for foreign / too-new / missing files
+        if version is None and not create:
+            raise UserError(f"No LeadTriage database at {path}.")
+        if version is None and not path.parent.is_dir():
+            raise StorageProblem(f"The folder {path.parent} does not exist.")
+        lock = None
+        if writer:
+            lock = WriterLock(path)
+            lock.acquire()
+        try:
+            if version is None:
+                _create_private_file(path)
+            conn = _connect(path, readonly=not writer)
+            store = cls(path, conn, lock)
+            if writer:
+                store._migrate()
+            return store
+        except BaseException:
+            if lock:
+                lock.release()
+            raise
+
+    def for_worker(self) -> Store:
+        """A second Store on the same file for a worker thread: its own connection
+        (transactions must not interleave with the UI thread's), no lock of its own
+        (the opener's writer lock covers this process)."""
+        return Store(self.path, _connect(self.path, readonly=False), lock=None)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self._lock is not None:
+                # Fold the WAL back so the file is self-contained when the app is closed.
+                with environment_errors():
+                    self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.conn.close()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def writable(self) -> bool:
+        return self._lock is not None
+
+    # -- transactions ----------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """All-or-nothing block. Nested calls become savepoints. Environment failures
+        (disk full, read-only) surface as `StorageProblem` after the rollback."""
+        with environment_errors():
+            if self.conn.in_transaction:
+                name = f"sp{self._tx_depth}"
+                self._tx_depth += 1
+                self.conn.execute(f"SAVEPOINT {name}")
+                try:
+                    yield self.db
+                except BaseException:
+                    self.conn.execute(f"ROLLBACK TO {name}")
+                    self.conn.execute(f"RELEASE {name}")
+                    raise
+                else:
+                    self.conn.execute(f"RELEASE {name}")
+                finally:
+                    self._tx_depth -= 1
+            else:
+                self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.db
+                except BaseException:
+                    if self.conn.in_transaction:
+                        self.conn.rollback()
+                    raise
+                else:
+                    self.conn.execute("COMMIT")
+
+    # -- schema ----------------------------------------------------------------------
+
+    @property
+    def user_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self, target: int = LATEST_VERSION) -> None:
+        current = self.user_version
+        if current >= target:
+            return
+        if current > 0:
+            made = backup_mod.backup(self, reason=f"before-migration-v{current + 1}")
+            log.info("backup before migration written to %s", made.name)
+        for number in range(current + 1, target + 1):
+            with self.transaction():
+                MIGRATIONS[number - 1](self.db)
+                self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                self.conn.execute(f"PRAGMA user_version = {number}")
+            log.info("database migrated to schema v%d", number)
+
+    def quick_check(self) -> list[str]:
+        rows = self.conn.execute("PRAGMA quick_check").fetchall()
+        return [r[0] for r in rows]
+
+    def integrity_check(self) -> list[str]:
+        rows = self.conn.execute("PRAGMA integrity_check").fetchall()
+        return [r[0] for r in rows]
+
+
+def open_store(path: str | os.PathLike[str], *, writer: bool = True, create: bool = True) -> Store:
+    return Store.open(path, writer=writer, create=create)
+
+
+def inspect_file(path: Path) -> int | None:
+    """Schema version of an existing LeadTriage file, None for a file that does not exist
+    (or is empty). Raises a `UserError` for anything we must not touch. Opens nothing
+    for writing, so a refused file is left exactly as it was."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StorageProblem(f"Cannot read {path}: {exc.strerror}.") from None
+    if path.is_dir():
+        raise NotALeadTriageDatabase(f"{path} is a folder, not a LeadTriage database.")
+    if size == 0:
+        return None
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(100)
+    except OSError as exc:
+        raise StorageProblem(f"Cannot read {path}: {exc.strerror}.") from None
+    if not header.startswith(SQLITE_HEADER) or len(header) < 100:
+        raise NotALeadTriageDatabase(f"{path.name} is not a LeadTriage database (not an SQLite file).")
+    # Ask SQLite rather than the header bytes: in WAL mode the newest header may
+    # still sit in the -wal file.
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            user_version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise NotALeadTriageDatabase(f"{path.name} cannot be read as a database ({exc}).") from None
+    if app_id != APPLICATION_ID:
+        if app_id == 0 and user_version == 0 and tables == 0:
+            return None  # an empty SQLite file: safe to build in
+        raise NotALeadTriageDatabase(
+            f"{path.name} is an SQLite file from another application, not a LeadTriage database."
+        )
+    if user_version > LATEST_VERSION:
+        raise DatabaseTooNew(
+            f"{path.name} was written by a newer LeadTriage (schema v{user_version}; this version "
+            f"reads up to v{LATEST_VERSION}). Update LeadTriage to open it; the file was not changed."
+        )
+    return user_version
+
+
+def _create_private_file(path: Path) -> None:
+    # Create the file ourselves with 0600 so SQLite (which copies the database's
+    # mode onto -wal/-shm) never makes personal data world-readable.
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+    except OSError as exc:
+        raise StorageProblem(f"Cannot create {path}: {exc.strerror}.") from None
+    restrict_file(path)
+
+
+
+
+def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
+    uri = path.resolve().as_uri() + ("?mode=ro" if readonly else "")
+    with environment_errors():
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves (see Store.transaction).
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 5000")
+        if not readonly:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                log.warning("journal mode is %s, not WAL", mode)
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA cache_size = -32000")  # 32 MB page cache
+        conn.execute("PRAGMA temp_store = MEMORY")
+    return conn

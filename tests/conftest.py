@@ -1,0 +1,55 @@
+"""Test configuration: Qt offscreen, every test on its own temp data folder and database."""
+
+from __future__ import annotations
+
+import os
+
+# Before any Qt import: no display in CI, and tests must not depend on one.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["LEADTRIAGE_NO_LOG_FILE"] = "1"
+
+from datetime import UTC, datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from leadtriage.store import Store, open_store  # noqa: E402
+
+FIXED_NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("LEADTRIAGE_HOME", str(home))
+    monkeypatch.delenv("LEADTRIAGE_DB", raising=False)
+    return home
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "leads.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Store:
+    s = open_store(db_path)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def demo_store(db_path: Path) -> Store:
+    from leadtriage.demo import generate
+
+    s = open_store(db_path)
+    generate(s, leads=600, seed=11, now=FIXED_NOW)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def qsettings(tmp_path: Path):
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)

@@ -1,0 +1,98 @@
+from PySide6.QtCore import Qt
+
+from leadtriage.store import queue
+from leadtriage.ui.main_window import MainWindow
+from leadtriage.ui.queue.table_model import PAGE, LeadTableModel
+from leadtriage.ui.queue.views_model import ViewListModel
+from leadtriage.ui.worker import Worker
+
+
+def make_window(qtbot, store, qsettings):
+    worker = Worker(synchronous=True)
+    window = MainWindow(store, worker, qsettings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def test_empty_database_shows_welcome_and_loads_demo(qtbot, store, qsettings):
+    window = make_window(qtbot, store, qsettings)
+    assert window.stack.currentWidget() is window.welcome
+    qtbot.mouseClick(window.welcome.demo_button, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.splitter
+    assert window.views.counts["all"] == 2000
+    assert window.leads.rowCount() > 0
+
+
+def test_window_shows_demo_data_and_opens_a_lead(qtbot, demo_store, qsettings):
+    window = make_window(qtbot, demo_store, qsettings)
+    assert window.stack.currentWidget() is window.splitter
+    window.select_view("all")
+    assert window.leads.rowCount() == min(PAGE, 600)
+    label = window.views.data(window.views.index(window.views.row_of("all")))
+    assert "600" in label
+    window.table.selectRow(0)
+    lead_id = window.leads.lead_id(0)
+    name = demo_store.conn.execute("SELECT first_name || ' ' || last_name FROM leads WHERE id=?",
+                                   (lead_id,)).fetchone()[0]
+    assert window.panel.heading.text() == name
+    assert window.panel.timeline.rowCount() >= 1
+
+
+def test_table_fetches_more_pages_without_loading_everything(qtbot, demo_store):
+    model = LeadTableModel(demo_store.conn)
+    model.set_view(queue.VIEWS["all"])
+    assert model.rowCount() == PAGE
+    while model.canFetchMore():
+        model.fetchMore()
+    ids = [model.lead_id(r) for r in range(model.rowCount())]
+    assert len(ids) == 600 == len(set(ids))
+    assert ids == sorted(ids, reverse=True)
+
+
+def test_keyset_paging_handles_nulls_in_sort_column(demo_store):
+    view = queue.VIEWS["attempting"]
+    expected = [r[0] for r in demo_store.conn.execute(
+        "SELECT id FROM leads WHERE status='attempting' ORDER BY next_action_at, id")]
+    got, after = [], None
+    while True:
+        rows = queue.page(demo_store.conn, view, after, 7)
+        if not rows:
+            break
+        got += [r.id for r in rows]
+        after = view.sort_key(rows[-1])
+    assert got == expected
+
+
+def test_models_pass_qt_model_tester(qtmodeltester, demo_store):
+    model = LeadTableModel(demo_store.conn)
+    model.set_view(queue.VIEWS["new"])
+    qtmodeltester.check(model)
+    views = ViewListModel()
+    views.set_counts(queue.counts_by_status(demo_store.conn))
+    qtmodeltester.check(views)
+
+
+def test_user_text_is_shown_as_plain_text(qtbot, store, qsettings):
+    with store.transaction() as db:
+        db["leads"].insert({"id": 1, "public_id": "LT-00001", "first_name": "<b>Bold</b>",
+                            "company": "<script>alert(1)</script>", "motivations": "<i>x</i>",
+                            "created_at": "2026-11-01 10:00:00", "updated_at": "2026-11-01 10:00:00"})
+    window = make_window(qtbot, store, qsettings)
+    window.select_view("new")
+    window.table.selectRow(0)
+    assert window.panel.heading.textFormat() == Qt.TextFormat.PlainText
+    assert window.panel.heading.text() == "<b>Bold</b>"
+    assert window.panel.values["company"].text() == "<script>alert(1)</script>"
+
+
+def test_window_layout_is_remembered(qtbot, demo_store, qsettings):
+    window = make_window(qtbot, demo_store, qsettings)
+    window.resize(701, 503)
+    window.splitter.setSizes([150, 300, 240])
+    expected = window.size()
+    window.close()
+    again = make_window(qtbot, demo_store, qsettings)
+    assert again.size() == expected and expected.width() == 701
+    assert again.splitter.sizes()[0] == 150
