@@ -14,7 +14,10 @@ BIG_LEADS = int(os.environ.get("BENCH_LEADS", "1000000"))
 
 
 def big_db() -> Path:
-    """A 1M-lead demo database, built once and reused by every bench."""
+    """A 1M-lead demo database, built once and reused by every bench. Benches that
+    write must work on a copy (see `scratch_copy`). `BENCH_DB` points at a prebuilt one."""
+    if os.environ.get("BENCH_DB"):
+        return Path(os.environ["BENCH_DB"])
     OUT.mkdir(exist_ok=True)
     path = OUT / f"demo-{BIG_LEADS}.db"
     if not path.exists():
@@ -35,3 +38,20 @@ def p50_p95(samples: list[float]) -> tuple[float, float]:
 def row(name: str, value: str, budget: str = "", verdict: bool | None = None) -> None:
     mark = "" if verdict is None else ("  ok" if verdict else "  OVER BUDGET")
     print(f"  {name:<48} {value:>18}   {budget}{mark}", flush=True)
+
+
+def scratch_copy(source: Path, name: str) -> Path:
+    """A private copy of a bench database for benches that write (SQLite backup API,
+    so a WAL file never goes missing)."""
+    import sqlite3
+
+    OUT.mkdir(exist_ok=True)
+    dest = OUT / name
+    for side in ("", "-wal", "-shm"):
+        Path(str(dest) + side).unlink(missing_ok=True)
+    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    dst = sqlite3.connect(dest)
+    src.backup(dst)
+    dst.close()
+    src.close()
+    return dest

@@ -1,0 +1,1 @@
+"""Services over the store: the operations a rep performs. No Qt."""
