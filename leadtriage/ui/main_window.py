@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
     QTableView,
 )
 
-from leadtriage import APP_NAME, __version__
+import leadtriage
+from leadtriage import APP_NAME
 from leadtriage.store import queue
 from leadtriage.store.db import Store
 from leadtriage.ui.lead.panel import LeadPanel
@@ -164,7 +165,7 @@ class MainWindow(QMainWindow):
     def about(self) -> None:
         QMessageBox.about(
             self, f"About {APP_NAME}",
-            f"{APP_NAME} {__version__}\n\nTurn raw leads into qualified sales conversations.\n\n"
+            f"{APP_NAME} {leadtriage.__version__}\n\nTurn raw leads into qualified sales conversations.\n\n"
             f"Database: {self.store.path}",
         )
 
