@@ -103,6 +103,9 @@ def test_second_app_copy_is_told_and_first_is_untouched(qtbot, store, db_path, m
 
     from leadtriage.ui import app as app_module
 
+    import sys
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # start() installs the app's hook
     shown = []
     monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
     with store.transaction() as db:
