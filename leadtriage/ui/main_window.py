@@ -7,7 +7,13 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QByteArray, QItemSelection, QSettings, QSignalBlocker
+from PySide6.QtCore import (
+    QByteArray,
+    QItemSelection,
+    QItemSelectionModel,
+    QSettings,
+    QSignalBlocker,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -225,7 +231,11 @@ class MainWindow(QMainWindow):
         if row >= self.leads.rowCount() and self.leads.canFetchMore():
             self.leads.fetchMore()
         if row < self.leads.rowCount():
-            self.table.selectRow(row)
+            # not selectRow(): with Ctrl still held from Ctrl+Return it would extend the selection
+            flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+            index = self.leads.index(row, 0)
+            self.table.selectionModel().setCurrentIndex(index, flags)
+            self.table.scrollTo(index)
         else:
             self.statusBar().showMessage("End of the list.", 5000)
 

@@ -124,11 +124,13 @@ class CallPanel(QWidget):
 
         other = QGridLayout()
         other.addWidget(QLabel("Log instead:"), 0, 0)
-        for kind, label in (("email", "&E-mail"), ("linkedin", "&LinkedIn"), ("meeting", "&Meeting"),
-                            ("note", "N&ote")):
+        for kind, label, key in (("email", "E-mail", "E"), ("linkedin", "LinkedIn", "L"), ("meeting", "Meeting", "M"),
+                                 ("note", "Note", "O")):
             button = QPushButton(label)
+            QShortcut(QKeySequence(f"Ctrl+Shift+{key}"), self, lambda k=kind: self.touch_requested.emit(k),
+                      context=Qt.ShortcutContext.WindowShortcut)
             button.setObjectName(f"log_{kind}")
-            button.setToolTip(f"Log a {label.replace('&', '').lower()} with the notes above")
+            button.setToolTip(f"Log a {label.lower()} with the notes above (Ctrl+Shift+{key})")
             button.clicked.connect(lambda _=False, k=kind: self.touch_requested.emit(k))
             other.addWidget(button, 0 if kind in ("email", "linkedin") else 1,
                             1 + ("email", "linkedin", "meeting", "note").index(kind) % 2)

@@ -43,7 +43,7 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("1 / 2 / 3 / 4 / 5", "Next step: in 2 hours / tomorrow 9:00 / in 3 days / next week / a date"),
     ("Ctrl+Return", "Save the call and open the next lead"),
     ("Ctrl+S", "Save the call, discovery or checklist (the open tab)"),
-    ("Alt+E / Alt+L / Alt+M / Alt+O", "Log an e-mail / LinkedIn message / meeting / note"),
+    ("Ctrl+Shift+E / L / M / O", "Log an e-mail / LinkedIn message / meeting / note (with the notes typed)"),
     ("Alt+Q", "Qualify (hand to a field rep)"),
     ("Alt+U", "Nurture with a reason and a resurface date"),
     ("Alt+I", "Disqualify with a reason"),
@@ -117,10 +117,10 @@ class LeadWorkspace(QWidget):
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
         moves = QGridLayout()
-        self.qualify_button = QPushButton("&Qualify…", clicked=self.ask_qualify)
-        self.nurture_button = QPushButton("N&urture…", clicked=self.ask_nurture)
-        self.disqualify_button = QPushButton("D&isqualify…", clicked=self.ask_disqualify)
-        self.recycle_button = QPushButton("&Recycle", clicked=self.recycle)
+        self.qualify_button = QPushButton("Qualify…  (Alt+Q)", clicked=self.ask_qualify)
+        self.nurture_button = QPushButton("Nurture…  (Alt+U)", clicked=self.ask_nurture)
+        self.disqualify_button = QPushButton("Disqualify…  (Alt+I)", clicked=self.ask_disqualify)
+        self.recycle_button = QPushButton("Recycle  (Alt+R)", clicked=self.recycle)
         for i, b in enumerate((self.qualify_button, self.nurture_button, self.disqualify_button,
                                self.recycle_button)):
             b.setAutoDefault(False)
@@ -137,6 +137,9 @@ class LeadWorkspace(QWidget):
         QShortcut(QKeySequence(CALL_KEY), self, self.start_call, context=Qt.ShortcutContext.WindowShortcut)
         QShortcut(QKeySequence.StandardKey.Save, self, self.save_current_tab,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        for keys, slot in (("Alt+Q", self.ask_qualify), ("Alt+U", self.ask_nurture), ("Alt+I", self.ask_disqualify),
+                           ("Alt+R", self.recycle)):
+            QShortcut(QKeySequence(keys), self, slot, context=Qt.ShortcutContext.WindowShortcut)
         for i in range(self.tabs.count()):
             QShortcut(QKeySequence(f"Ctrl+Shift+{i + 1}"), self, lambda i=i: self.tabs.setCurrentIndex(i),
                       context=Qt.ShortcutContext.WindowShortcut)
@@ -312,7 +315,7 @@ class LeadWorkspace(QWidget):
                        "Disqualified.")
 
     def recycle(self) -> None:
-        if self.lead is not None and self._run(lambda: self.service.recycle(self.lead["id"])):
+        if self.lead is not None and self.recycle_button.isEnabled() and self._run(lambda: self.service.recycle(self.lead["id"])):
             self._after_change()
             self.message.setText("Recycled into the working queue.")
 
