@@ -99,11 +99,11 @@ def test_window_layout_is_remembered(qtbot, demo_store, qsettings):
 
 
 def test_second_app_copy_is_told_and_first_is_untouched(qtbot, store, db_path, monkeypatch, capsys):
+    import sys
+
     from PySide6.QtWidgets import QMessageBox
 
     from leadtriage.ui import app as app_module
-
-    import sys
 
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # start() installs the app's hook
     shown = []
