@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="leadtriage", description="Turn raw leads into qualified sales conversations.")
     parser.add_argument("--version", action="version", version=f"leadtriage {__version__}")
     parser.add_argument("--db", help="database file (default: your data folder, or $LEADTRIAGE_DB)")
+    parser.add_argument("--selftest", action="store_true",
+                        help="check this installation end to end on a throw-away demo database, then exit")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     for module in COMMANDS:
         p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
@@ -44,6 +46,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.selftest:  # before logging: the selftest leaves the user's data folder alone
+        from leadtriage.selftest import run as run_selftest
+
+        return run_selftest()
     from leadtriage.logs import setup_logging
 
     setup_logging()

@@ -36,7 +36,7 @@ class MainWindow(QMainWindow):
         self.store = store
         self.worker = worker
         self.qsettings = settings or QSettings()
-        self.setWindowTitle(f"{APP_NAME} — {store.path.name}")
+        self.setWindowTitle(f"{APP_NAME} {__version__} — {store.path.name}")
         self.setObjectName("MainWindow")
 
         self.views = ViewListModel(self)
@@ -162,11 +162,9 @@ class MainWindow(QMainWindow):
         self.worker.run(work, on_done=done, on_error=failed)
 
     def about(self) -> None:
-        QMessageBox.about(
-            self, f"About {APP_NAME}",
-            f"{APP_NAME} {__version__}\n\nTurn raw leads into qualified sales conversations.\n\n"
-            f"Database: {self.store.path}",
-        )
+        from leadtriage.ui.about import AboutDialog
+
+        AboutDialog(self.store.path, self).exec()
 
     # -- layout memory ---------------------------------------------------------------
 
