@@ -26,7 +26,7 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench
 
 lint: $(STAMP)
-	$(BIN)/ruff check leadtriage tests bench
+	$(BIN)/ruff check leadtriage tests bench packaging tools
 
 # The bundle: PyInstaller (the `package` extra) builds it, then its smoke test runs
 # (packaging/build.py). Not part of `make test`: a build takes about a minute.

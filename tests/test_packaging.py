@@ -249,3 +249,51 @@ def test_install_script_installs_and_uninstalls_for_the_user(tmp_path):
     assert not (prefix / "bin" / "leadtriage").exists()
     assert not (prefix / "lib" / "leadtriage").exists()
     assert not list((prefix / "share").rglob("leadtriage*"))
+
+
+# -- make screenshots: discovery of dialogs behind "…" menu actions --------------------
+
+def load_screenshots_module():
+    spec = importlib.util.spec_from_file_location("screenshots", ROOT / "tools" / "screenshots.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_screenshots_capture_dialogs_behind_ellipsis_actions(qtbot, tmp_path):
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMessageBox, QVBoxLayout
+
+    shots = load_screenshots_module()
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    menu = window.menuBar().addMenu("&Tools")
+    opened = []
+
+    def open_settings():
+        dialog = QDialog(window)
+        dialog.setWindowTitle("Settings")
+        QVBoxLayout(dialog).addWidget(QLabel("Rep name"))
+        opened.append(dialog.exec())
+
+    menu.addAction(QAction("&Settings…", window, triggered=open_settings))
+    menu.addAction(QAction("&Delete all…", window,
+                           triggered=lambda: QMessageBox.question(window, "Sure?", "Delete?")))
+    menu.addAction(QAction("&Refresh", window, triggered=lambda: opened.append("refresh")))
+    window.show()
+    shooter = shots.Shooter(tmp_path, tmp_path)
+    shooter.discovered(window)
+    assert [name for name, _ in shooter.shots] == ["settings.png"]
+    assert shooter.shots[0][1] == "Tools › Settings"
+    assert opened == [QDialog.DialogCode.Rejected]  # captured, then closed; "Refresh" not triggered
+    assert (tmp_path / "settings.png").stat().st_size > 1000
+
+
+def test_screenshots_rewrite_only_the_marked_readme_block(tmp_path):
+    shots = load_screenshots_module()
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# App\n\nintro\n\n{shots.START}\nold\n{shots.END}\n\n## After\n", "utf-8")
+    shots.update_readme(readme, tmp_path / "docs" / "screenshots", [("welcome.png", "First start")])
+    text = readme.read_text("utf-8")
+    assert "old" not in text and text.startswith("# App\n\nintro\n") and text.endswith("## After\n")
+    assert "![First start](docs/screenshots/welcome.png)" in text
