@@ -180,7 +180,7 @@ def _open_lead(state: dict) -> str:
 def _brief_pdf(folder: Path, state: dict) -> str:
     from leadtriage.ui.app import make_application
 
-    make_application()  # QPdfWriter needs a Qt GUI application (offscreen is enough)
+    make_application()  # the app's own QApplication, as when a rep prints from the window
     store = state["store"]
     lead_id = state.get("lead_id") or store.conn.execute(
         "SELECT id FROM leads WHERE status='qualified' ORDER BY id LIMIT 1").fetchone()[0]
@@ -194,38 +194,17 @@ def _brief_pdf(folder: Path, state: dict) -> str:
 
 
 def _render_brief(store, lead_id: int, path: Path) -> str:
-    """One brief through the same Qt machinery the brief renderer uses (QTextDocument +
-    QPdfWriter), so the bundle's PDF path (fonts, QtGui print support) is proven.
-    When `leadtriage.handoff` lands, this should call its renderer instead."""
-    _minimal_brief_pdf(store, lead_id, path)
-    return "QTextDocument + QPdfWriter"
+    """One brief through the real renderer (the Jinja2 template in resources/, printed
+    by QTextDocument + QPdfWriter), so the bundle's templates and PDF path are proven."""
+    from datetime import UTC, datetime
 
+    from leadtriage.handoff.brief import collect_brief
+    from leadtriage.handoff.pdf import page_size_for, write_pdf
+    from leadtriage.handoff.render import render_pdf_html
 
-def _minimal_brief_pdf(store, lead_id: int, path: Path) -> None:
-    from html import escape
-
-    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
-
-    from leadtriage.store import queue
-
-    lead = queue.lead_detail(store.conn, lead_id)
-    _check(lead is not None, f"lead {lead_id} not found")
-    fields = lead
-    name = " ".join(str(fields.get(k) or "") for k in ("first_name", "last_name")).strip()
-    rows = "".join(
-        f"<tr><th align='left'>{escape(label)}</th><td>{escape(str(fields.get(key) or '—'))}</td></tr>"
-        for key, label in (("public_id", "Lead ID"), ("company", "Company"), ("title", "Title"),
-                           ("status", "Status"), ("phone", "Phone"), ("email", "E-mail"),
-                           ("source", "Source"))
-    )
-    doc = QTextDocument()
-    doc.setHtml(f"<h1>{escape(name or 'Lead brief')}</h1><table cellpadding='4'>{rows}</table>")
-    writer = QPdfWriter(str(path))
-    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    writer.setPageOrientation(QPageLayout.Orientation.Portrait)
-    writer.setTitle(f"Brief {fields.get('public_id', '')}")
-    doc.print_(writer)
-    del writer  # flushes and closes the file
+    brief = collect_brief(store.conn, lead_id, now=datetime.now(UTC))
+    write_pdf(render_pdf_html([brief]), path, page_size_for(), title="LeadTriage selftest brief")
+    return "leadtriage.handoff"
 
 
 def _qt_pieces() -> str:
