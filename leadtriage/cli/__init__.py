@@ -11,7 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from leadtriage import __version__
+import leadtriage
 from leadtriage.cli import check_cmd, demo_cmd, export_cmd
 from leadtriage.errors import UserError
 
@@ -19,6 +19,17 @@ log = logging.getLogger("leadtriage.cli")
 
 # Each command module has NAME, HELP, add_arguments(parser) and run(args) -> int.
 COMMANDS = [demo_cmd, check_cmd, export_cmd]
+
+
+class _VersionAction(argparse.Action):
+    """--version, reading the version only when asked (it costs start-up time)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        sys.stdout.write(f"leadtriage {leadtriage.__version__}\n")
+        parser.exit()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,7 +40,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="leadtriage", description="Turn raw leads into qualified sales conversations.")
-    parser.add_argument("--version", action="version", version=f"leadtriage {__version__}")
+    parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
     parser.add_argument("--db", help="database file (default: your data folder, or $LEADTRIAGE_DB)")
     parser.add_argument("--selftest", action="store_true",
                         help="check this installation end to end on a throw-away demo database, then exit")

@@ -65,14 +65,14 @@ class LeadService:
         occurred_at: datetime | None = None,
     ) -> int:
         """Append one entry to the lead's timeline (no undo: history is history)."""
-        with self.store.transaction() as db:
-            return db["activities"].insert(
-                {
-                    "lead_id": lead_id, "kind": kind, "disposition": disposition, "duration_s": duration_s,
-                    "notes": notes, "occurred_at": to_db(occurred_at or self.clock()), "rep": self.rep or None,
-                    "data": json.dumps(data, ensure_ascii=False) if data else None,
-                }
-            ).last_pk
+        # Plain SQL on this hot path (logging a call must commit in a few ms).
+        with self.store.transaction():
+            return self.store.conn.execute(
+                "INSERT INTO activities (lead_id, kind, disposition, duration_s, notes, occurred_at, rep, data) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (lead_id, kind, disposition, duration_s, notes, to_db(occurred_at or self.clock()),
+                 self.rep or None, json.dumps(data, ensure_ascii=False) if data else None),
+            ).lastrowid
 
     def update(self, lead_id: int, changes: dict[str, Any], label: str, *, batch_id: int | None = None) -> Change:
         """Change fields of a lead, remembering the old values for undo."""

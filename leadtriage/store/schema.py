@@ -4,8 +4,10 @@ up first. Never edit a released step: add a new one."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
 
 TEXT, INT, REAL = str, int, float
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QByteArray, QItemSelection, QSettings
+from PySide6.QtCore import QByteArray, QItemSelection, QSettings, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
     QTableView,
 )
 
-from leadtriage import APP_NAME, __version__
+import leadtriage
+from leadtriage import APP_NAME
 from leadtriage.store import queue
 from leadtriage.store.db import Store
 from leadtriage.ui.lead.panel import LeadPanel
@@ -36,7 +37,9 @@ class MainWindow(QMainWindow):
         self.store = store
         self.worker = worker
         self.qsettings = settings or QSettings()
-        self.setWindowTitle(f"{APP_NAME} {__version__} — {store.path.name}")
+        self.setWindowTitle(f"{APP_NAME} — {store.path.name}")
+        # The version costs an importlib.metadata import: after the first paint.
+        QTimer.singleShot(0, self._title_with_version)
         self.setObjectName("MainWindow")
 
         self.views = ViewListModel(self)
@@ -105,6 +108,9 @@ class MainWindow(QMainWindow):
             view_menu.addAction(action)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(QAction(f"&About {APP_NAME}", self, triggered=self.about))
+
+    def _title_with_version(self) -> None:
+        self.setWindowTitle(f"{APP_NAME} {leadtriage.__version__} — {self.store.path.name}")
 
     # -- behaviour -------------------------------------------------------------------
 
