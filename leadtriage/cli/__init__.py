@@ -12,13 +12,13 @@ import sys
 from collections.abc import Sequence
 
 import leadtriage
-from leadtriage.cli import check_cmd, demo_cmd
+from leadtriage.cli import check_cmd, demo_cmd, export_cmd
 from leadtriage.errors import UserError
 
 log = logging.getLogger("leadtriage.cli")
 
 # Each command module has NAME, HELP, add_arguments(parser) and run(args) -> int.
-COMMANDS = [demo_cmd, check_cmd]
+COMMANDS = [demo_cmd, check_cmd, export_cmd]
 
 
 class _VersionAction(argparse.Action):
@@ -42,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="leadtriage", description="Turn raw leads into qualified sales conversations.")
     parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
     parser.add_argument("--db", help="database file (default: your data folder, or $LEADTRIAGE_DB)")
+    parser.add_argument("--selftest", action="store_true",
+                        help="check this installation end to end on a throw-away demo database, then exit")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     for module in COMMANDS:
         p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
@@ -55,6 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.selftest:  # before logging: the selftest leaves the user's data folder alone
+        from leadtriage.selftest import run as run_selftest
+
+        return run_selftest()
     from leadtriage.logs import setup_logging
 
     setup_logging()

@@ -37,7 +37,9 @@ def make_application() -> QApplication:
     from PySide6.QtWidgets import QApplication
 
     from leadtriage.paths import resource
+    from leadtriage.ui.theme import follow_system_scheme, set_high_dpi_policy
 
+    set_high_dpi_policy()
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
@@ -45,6 +47,7 @@ def make_application() -> QApplication:
     icon = resource("icons", "leadtriage.svg")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
+    follow_system_scheme(app)
     return app
 
 

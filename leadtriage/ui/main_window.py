@@ -13,6 +13,7 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QSettings,
     QSignalBlocker,
+    QTimer,
 )
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -56,6 +57,8 @@ class MainWindow(QMainWindow):
         self.worker = worker
         self.qsettings = settings or QSettings()
         self.setWindowTitle(f"{APP_NAME} — {store.path.name}")
+        # The version costs an importlib.metadata import: after the first paint.
+        QTimer.singleShot(0, self._title_with_version)
         self.setObjectName("MainWindow")
 
         self.views = ViewListModel(self)
@@ -89,6 +92,7 @@ class MainWindow(QMainWindow):
 
         self.welcome = WelcomePage()
         self.welcome.demo_requested.connect(self.load_demo)
+        self.welcome.settings_requested.connect(self.open_settings)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.welcome)
         self.stack.addWidget(self.splitter)
@@ -125,6 +129,17 @@ class MainWindow(QMainWindow):
             view_menu.addAction(action)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(QAction(f"&About {APP_NAME}", self, triggered=self.about))
+
+    def _title_with_version(self) -> None:
+        # Called after the first paint: the version lookup costs ~0.1 s.
+        self._version = leadtriage.__version__
+        self._update_title()
+
+    def _update_title(self) -> None:
+        name = f"{APP_NAME} {self._version}" if getattr(self, "_version", None) else APP_NAME
+        overdue = getattr(self, "_overdue", 0)
+        suffix = f" — {overdue:,} overdue" if overdue else ""
+        self.setWindowTitle(f"{name} — {self.store.path.name}{suffix}")
 
     # -- behaviour -------------------------------------------------------------------
 
@@ -192,8 +207,8 @@ class MainWindow(QMainWindow):
         self._update_undo()
 
     def _show_overdue(self, count: int) -> None:
-        base = f"{APP_NAME} — {self.store.path.name}"
-        self.setWindowTitle(f"{base} — {count:,} overdue" if count else base)
+        self._overdue = count
+        self._update_title()
 
     def _update_undo(self) -> None:
         last = self.lead_service.last_undoable()
@@ -284,11 +299,9 @@ class MainWindow(QMainWindow):
         self.worker.run(work, on_done=done, on_error=failed)
 
     def about(self) -> None:
-        QMessageBox.about(
-            self, f"About {APP_NAME}",
-            f"{APP_NAME} {leadtriage.__version__}\n\nTurn raw leads into qualified sales conversations.\n\n"
-            f"Database: {self.store.path}",
-        )
+        from leadtriage.ui.about import AboutDialog
+
+        AboutDialog(self.store.path, self).exec()
 
     # -- layout memory ---------------------------------------------------------------
 
