@@ -16,7 +16,8 @@ from leadtriage.store.queue import Filters, Moment, QueueQuery
 from tests.queue_data import NOW, add
 
 
-def search(conn, text: str, filters: Filters = Filters()) -> list[int]:
+def search(conn, text: str, filters: Filters | None = None) -> list[int]:
+    filters = filters or Filters()
     segments = queue.plan(conn, QueueQuery("all", search=text, filters=filters), Moment(NOW, UTC))
     items, cursor, out = [], None, []
     while True:

@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QByteArray, QItemSelection, QModelIndex, QSettings, Qt, QTimer
+from PySide6.QtCore import (
+    QByteArray,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QSettings,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -318,16 +326,19 @@ class MainWindow(QMainWindow):
         """Move to the next row of the current view's order and open it ("save and
         next"). Returns the lead id, or None at the end of the list."""
         current = self.table.currentIndex()
-        rows = self.table.selectionModel().selectedRows()
-        row = (rows[-1].row() if rows else current.row()) + 1
+        if current.isValid():
+            row = current.row() + 1
+        else:
+            rows = self.table.selectionModel().selectedRows()
+            row = max((r.row() for r in rows), default=-1) + 1
         if row >= self.leads.rowCount() and self.leads.canFetchMore():
             self.leads.fetchMore()
         if row >= self.leads.rowCount():
             self.statusBar().showMessage("That was the last lead in this list.", 5000)
             return None
         index = self.leads.index(row, max(0, current.column()))
-        self.table.setCurrentIndex(index)
-        self.table.selectRow(row)
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.table.selectionModel().setCurrentIndex(index, flags)
         self.table.scrollTo(index)
         return self.leads.lead_id(row)
 

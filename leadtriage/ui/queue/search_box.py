@@ -3,9 +3,8 @@ before asking, so fast typing costs one query rather than one per letter."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
 DEBOUNCE_MS = 150
