@@ -33,7 +33,7 @@ class ViewListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             text = view.label if count is None else f"{view.label}  ({count:,})"
             if view.key == TODAY and self.counts.get("overdue"):
-                text += f" · {self.counts['overdue']:,} overdue"
+                text += f"\n{self.counts['overdue']:,} overdue"  # own line: fits a narrow sidebar
             return text
         if role == self.ViewKeyRole:
             return view.key
