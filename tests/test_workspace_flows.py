@@ -224,7 +224,9 @@ def test_shortcuts_help_lists_every_shortcut(qtbot, store, qsettings):
 def test_reminder_notice_and_overdue_title(qtbot, store, qsettings):
     add_leads(store, 2, status="attempting")
     with store.transaction():
-        store.conn.execute("UPDATE leads SET next_action_at = ? WHERE id = 1", (to_db(FIXED_NOW - timedelta(hours=1)),))
+        # A callback (the prospect was reached before) whose time has passed.
+        store.conn.execute("UPDATE leads SET next_action_at = ?, connects = 1 WHERE id = 1",
+                           (to_db(FIXED_NOW - timedelta(hours=1)),))
         store.conn.execute("UPDATE leads SET next_action_at = ?, next_action = 'Call back' WHERE id = 2",
                            (to_db(FIXED_NOW + timedelta(minutes=5)),))
     now = [FIXED_NOW]

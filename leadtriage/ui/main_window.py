@@ -1,24 +1,26 @@
-"""The main window assembles the parts: sidebar of views, lead table, lead panel,
-welcome page. Each part owns its behaviour; this class wires them together."""
+"""The main window assembles the parts: sidebar of views, search and filters over
+the lead table, the lead panel, the welcome page. Each part owns its behaviour; this
+class wires them together."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
 
 from PySide6.QtCore import (
     QByteArray,
     QItemSelection,
     QItemSelectionModel,
+    QModelIndex,
     QSettings,
     QSignalBlocker,
+    Qt,
     QTimer,
 )
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
+    QLabel,
     QListView,
     QMainWindow,
     QMenu,
@@ -26,18 +28,22 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
 import leadtriage
 from leadtriage import APP_NAME
+from leadtriage.domain import localtime
 from leadtriage.services.field_reps import FieldRepService
 from leadtriage.services.leads import LeadService
-from leadtriage.services.reminders import overdue_count
 from leadtriage.store import queue
 from leadtriage.store.db import Store
 from leadtriage.store.settings import SettingsStore
 from leadtriage.ui.lead.workspace import LeadWorkspace
-from leadtriage.ui.queue.table_model import LeadTableModel
+from leadtriage.ui.queue.filter_bar import FilterBar
+from leadtriage.ui.queue.search_box import SearchBox
+from leadtriage.ui.queue.table_model import COL, LeadTableModel, utc_now
 from leadtriage.ui.queue.views_model import ViewListModel
 from leadtriage.ui.reminders import Reminders
 from leadtriage.ui.settings_dialog import SettingsDialog
@@ -46,46 +52,39 @@ from leadtriage.ui.welcome import WelcomePage
 from leadtriage.ui.worker import Worker
 
 log = logging.getLogger(__name__)
+TICK_MS = 60_000  # counts and local times move with the clock
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, store: Store, worker: Worker, settings: QSettings | None = None,
-                 clock: Callable[[], datetime] | None = None):
+    def __init__(self, store: Store, worker: Worker, settings: QSettings | None = None, *, clock=utc_now):
         super().__init__()
         self.store = store
-        self.clock = clock or (lambda: datetime.now(UTC))
         self.worker = worker
         self.qsettings = settings or QSettings()
-        self.setWindowTitle(f"{APP_NAME} — {store.path.name}")
+        self.clock = clock
+        self.setObjectName("MainWindow")
+        self._counts_job = None
+        self._version = ""
+        self._update_title()
         # The version costs an importlib.metadata import: after the first paint.
         QTimer.singleShot(0, self._title_with_version)
-        self.setObjectName("MainWindow")
 
         self.views = ViewListModel(self)
         self.sidebar = QListView()
         self.sidebar.setModel(self.views)
         self.sidebar.setObjectName("sidebar")
         self.sidebar.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.sidebar.setMaximumWidth(240)
+        self.sidebar.setMaximumWidth(280)
+        self.sidebar.setSpacing(2)
+        self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
-        self.leads = LeadTableModel(store.conn, self)
-        self.table = QTableView()
-        self.table.setObjectName("leadTable")
-        self.table.setModel(self.leads)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(26)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
+        self._build_queue()
 
-        self.panel = self._make_workspace()
+        self.panel = self._make_workspace()  # the right-hand slot
         self.splitter = QSplitter()
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.sidebar)
-        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.queue_area)
         self.splitter.addWidget(self.panel)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
@@ -98,16 +97,75 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.splitter)
         self.setCentralWidget(self.stack)
 
-        self.sidebar.selectionModel().currentChanged.connect(lambda cur, _: self.show_view(cur.data(ViewListModel.ViewKeyRole)))
+        self.sidebar.selectionModel().currentChanged.connect(
+            lambda cur, _: self.show_view(cur.data(ViewListModel.ViewKeyRole)))
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self._build_menus()
         self._build_workspace_parts()
         self.statusBar()
         self.refresh()
-        self.sidebar.setCurrentIndex(self.views.index(self.views.row_of("new")))
+        self.sidebar.setCurrentIndex(self.views.index(self.views.row_of(queue.TODAY)))
         self._restore_layout()
+        self._tick = QTimer(self)
+        self._tick.setInterval(TICK_MS)
+        self._tick.timeout.connect(self._on_tick)
+        self._tick.start()
 
     # -- parts -----------------------------------------------------------------------
+
+    def _build_queue(self) -> None:
+        """The middle column: search, filters, the lead table and a line about it."""
+        prefs = SettingsStore(self.store)
+        try:
+            hours = localtime.CallingHours.parse(prefs.get("calling_hours_start"), prefs.get("calling_hours_end"))
+        except ValueError as exc:
+            log.warning("calling hours setting ignored: %s", exc)
+            hours = localtime.DEFAULT_HOURS
+        self.leads = LeadTableModel(self.store.conn, self, clock=self.clock, calling_hours=hours,
+                                    default_region=prefs.get("default_region") or "US")
+        self.search = SearchBox()
+        self.search.search_changed.connect(self._search_changed)
+        self.search.go_down.connect(self._enter_results)
+        self.filters = FilterBar()
+        self.filters.changed.connect(self.leads.set_filters)
+
+        self.table = QTableView()
+        self.table.setObjectName("leadTable")
+        self.table.setModel(self.leads)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+        header.sortIndicatorChanged.connect(self._sort_indicator_changed)
+        for name, width in (("Priority", 90), ("Name", 160), ("Company", 170), ("Title", 150), ("Status", 90),
+                            ("Score", 50), ("Next action", 105), ("Last touch", 105), ("Local time", 80)):
+            self.table.setColumnWidth(COL[name], width)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.activated.connect(self._activated)
+
+        self.list_info = QLabel()
+        self.list_info.setObjectName("listInfo")
+        self.list_info.setTextFormat(Qt.TextFormat.PlainText)
+        self.leads.loaded.connect(self._update_list_info)
+        self.leads.loaded.connect(self._keep_open_lead)
+        self._open_lead_id: int | None = None
+        self.leads.rowsInserted.connect(self._update_list_info)
+
+        self.queue_area = QWidget()
+        self.queue_area.setObjectName("queueArea")
+        layout = QVBoxLayout(self.queue_area)
+        layout.setContentsMargins(4, 4, 4, 0)
+        layout.addWidget(self.search)
+        layout.addWidget(self.filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.list_info)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -117,29 +175,31 @@ class MainWindow(QMainWindow):
         quit_action = QAction("&Quit", self, triggered=self.close)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         file_menu.addAction(quit_action)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self.find_action = QAction("&Find lead…", self, triggered=self.focus_search)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        edit_menu.addAction(self.find_action)
         view_menu = self.menuBar().addMenu("&View")
         refresh = QAction("&Refresh", self, triggered=self.refresh)
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
         view_menu.addAction(refresh)
+        clear = QAction("Clear &filters", self, triggered=self.filters.clear)
+        view_menu.addAction(clear)
         view_menu.addSeparator()
-        for number, view in enumerate(self.views.views[:9], start=1):
+        self.view_actions: list[QAction] = []
+        for number, view in enumerate(self.views.views, start=1):
             action = QAction(view.label, self)
-            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            if number <= 9:
+                action.setShortcut(QKeySequence(f"Ctrl+{number}"))
             action.triggered.connect(lambda _=False, key=view.key: self.select_view(key))
             view_menu.addAction(action)
+            self.view_actions.append(action)
+        go_menu = self.menuBar().addMenu("&Go")
+        self.next_action = QAction("&Next lead", self, triggered=self.select_next_lead)
+        self.next_action.setShortcut(QKeySequence("Ctrl+J"))
+        go_menu.addAction(self.next_action)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(QAction(f"&About {APP_NAME}", self, triggered=self.about))
-
-    def _title_with_version(self) -> None:
-        # Called after the first paint: the version lookup costs ~0.1 s.
-        self._version = leadtriage.__version__
-        self._update_title()
-
-    def _update_title(self) -> None:
-        name = f"{APP_NAME} {self._version}" if getattr(self, "_version", None) else APP_NAME
-        overdue = getattr(self, "_overdue", 0)
-        suffix = f" — {overdue:,} overdue" if overdue else ""
-        self.setWindowTitle(f"{name} — {self.store.path.name}{suffix}")
 
     # -- behaviour -------------------------------------------------------------------
 
@@ -150,26 +210,177 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.splitter if has_leads else self.welcome)
         self.demo_action.setEnabled(not has_leads)
         if has_leads:
+            self.refresh_counts()
+            self._load_filter_options()
             self.leads.reload()
+
+    def refresh_counts(self) -> None:
+        """Status counts come straight from the trigger-kept table (instant); the
+        time-dependent ones (Today, overdue, nurture due) are index scans of tens of
+        milliseconds on a big database, so they run off the UI thread."""
+        self.views.set_counts(queue.counts_by_status(self.store.conn))
+        if self._counts_job is not None:
+            return  # one in flight is enough; it reads fresh data
+        moment = queue.Moment(self.clock())
+
+        def work(_progress):
+            other = self.store.for_worker()
+            try:
+                return queue.queue_counts(other.conn, moment)
+            finally:
+                other.conn.close()
+
+        def done(counts: dict[str, int]) -> None:
+            self._counts_job = None
+            self.views.set_counts(counts)
+            self._update_title()
+            self._update_list_info()
+
+        def failed(exc: BaseException) -> None:
+            self._counts_job = None
+            log.warning("queue counts failed: %s", exc)
+
+        self._counts_job = True  # set before run: a synchronous worker finishes inside run()
+        handle = self.worker.run(work, on_done=done, on_error=failed)
+        if self._counts_job is True:
+            self._counts_job = handle
+
+    def _load_filter_options(self) -> None:
+        def work(_progress):
+            other = self.store.for_worker()
+            try:
+                return queue.filter_options(other.conn)
+            finally:
+                other.conn.close()
+
+        self.worker.run(work, on_done=self.filters.set_options,
+                        on_error=lambda exc: log.warning("filter options failed: %s", exc))
+
+    def _on_tick(self) -> None:
+        if self.stack.currentWidget() is self.splitter:
+            self.refresh_counts()
+            self.leads.refresh_clock_columns()
+
+    def _title_with_version(self) -> None:
+        self._version = leadtriage.__version__
+        self._update_title()
+
+    def _update_title(self) -> None:
+        name = f"{APP_NAME} {self._version}" if self._version else APP_NAME
+        title = f"{name} — {self.store.path.name}"
+        overdue = self.views.counts.get("overdue", 0) if hasattr(self, "views") else 0
+        if overdue:
+            title += f" — {overdue:,} overdue"
+        self.setWindowTitle(title)
+
+    def _update_list_info(self, *_args) -> None:
+        query = self.leads.query
+        shown = self.leads.rowCount()
+        more = "+" if self.leads.canFetchMore() else ""
+        if query.search.strip():
+            if queue.fts_query(query.search) is None:
+                text = "Type at least two letters or digits to search."
+            else:
+                text = f"{shown:,}{more} matches in all leads, newest first"
+        else:
+            view = queue.QUEUE_VIEWS[query.view]
+            total = self.views.counts.get(view.key)
+            text = f"{view.label}: {shown:,}{more} shown"
+            if total is not None and not query.filters.active:
+                text += f" of {total:,}"
+        if query.filters.active:
+            text += " (filtered)"
+        self.list_info.setText(text)
 
     def select_view(self, key: str) -> None:
         self.sidebar.setCurrentIndex(self.views.index(self.views.row_of(key)))
 
     def show_view(self, key: str | None) -> None:
         if key:
-            self.leads.set_view(queue.VIEWS[key])
-            self.panel.load(None)
+            if self.search.text():
+                self.search.blockSignals(True)  # one reload below, not two
+                self.search.clear()
+                self.search.flush()
+                self.search.blockSignals(False)
+                self.leads.set_query(queue.QueueQuery(key, self.leads.query.sort, self.leads.query.descending,
+                                                      self.leads.query.filters, ""))
+            else:
+                self.leads.set_view(key)
+            self.open_lead(None)
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def _search_changed(self, text: str) -> None:
+        self.leads.set_search(text)
+
+    def _enter_results(self) -> None:
+        if self.leads.rowCount():
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.table.selectRow(0)
+
+    def _sort_indicator_changed(self, column: int, _order: Qt.SortOrder) -> None:
+        if not self.leads.is_sortable(column):
+            current, order = self.leads.sort_column()
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)
+            header.setSortIndicator(current, order)
+            header.blockSignals(False)
+            self.statusBar().showMessage("This column cannot be sorted.", 3000)
 
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         rows = self.table.selectionModel().selectedRows()
         lead_id = self.leads.lead_id(rows[0].row()) if len(rows) == 1 else None
         self.open_lead(lead_id)
 
+    def _activated(self, index: QModelIndex) -> None:
+        """Enter (or double-click) on a row: open it and move into the lead."""
+        lead_id = self.leads.lead_id(index.row())
+        if lead_id is not None:
+            self.open_lead(lead_id)
+            self.panel.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def select_next_lead(self) -> int | None:
+        """Move to the next row of the current view's order and open it ("save and
+        next"). Returns the lead id, or None at the end of the list."""
+        current = self.table.currentIndex()
+        if current.isValid():
+            row = current.row() + 1
+        else:
+            rows = self.table.selectionModel().selectedRows()
+            row = max((r.row() for r in rows), default=-1) + 1
+        if row >= self.leads.rowCount() and self.leads.canFetchMore():
+            self.leads.fetchMore()
+        if row >= self.leads.rowCount():
+            self.statusBar().showMessage("That was the last lead in this list.", 5000)
+            return None
+        index = self.leads.index(row, max(0, current.column()))
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.table.selectionModel().setCurrentIndex(index, flags)
+        self.table.scrollTo(index)
+        return self.leads.lead_id(row)
+
+    def _keep_open_lead(self) -> None:
+        """After a reload the open lead stays selected when it is still listed (without
+        opening it again); when it left the list, the panel empties."""
+        row = self.leads.row_of(self._open_lead_id) if self._open_lead_id is not None else -1
+        if row < 0:
+            if self._open_lead_id is not None:
+                self.open_lead(None)
+            return
+        selection = self.table.selectionModel()
+        selection.blockSignals(True)
+        self.table.selectRow(row)
+        selection.blockSignals(False)
+        self.table.viewport().update()
+
     def open_lead(self, lead_id: int | None) -> None:
         current = self.panel.lead["id"] if self.panel.lead else None
         if lead_id != current and not self.panel.can_leave():
             self._reselect(current)  # a call is running without an outcome: stay
             return
+        self._open_lead_id = lead_id
         self.panel.load(lead_id)
 
     # -- lead workspace: undo, settings, reminders, shortcuts ---------------------------------
@@ -185,12 +396,12 @@ class MainWindow(QMainWindow):
 
     def _build_workspace_parts(self) -> None:
         bar = self.menuBar()
-        view_action = next(a for a in bar.actions() if a.text() == "&View")
-        edit_menu = QMenu("&Edit", self)
-        bar.insertMenu(view_action, edit_menu)
+        edit_menu: QMenu = next(a.menu() for a in bar.actions() if a.text() == "&Edit")
         self.undo_action = QAction("&Undo", self, triggered=self.undo)
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        edit_menu.addAction(self.undo_action)
+        first = edit_menu.actions()[0]
+        edit_menu.insertAction(first, self.undo_action)
+        edit_menu.insertSeparator(first)
         edit_menu.aboutToShow.connect(self._update_undo)
         edit_menu.addSeparator()
         self.settings_action = QAction("&Settings…", self, triggered=self.open_settings)
@@ -201,14 +412,12 @@ class MainWindow(QMainWindow):
         self.shortcuts_action = QAction("&Keyboard shortcuts", self, triggered=self.show_shortcuts)
         self.shortcuts_action.setShortcut(QKeySequence.StandardKey.HelpContents)
         help_menu.insertAction(help_menu.actions()[0], self.shortcuts_action)
+        # Reminders raise desktop notices; the overdue count in the title and the
+        # sidebar comes from the queue's own counts, so both always agree.
         self.reminders = Reminders(self.store, self, self.clock)
-        self.reminders.overdue_changed.connect(self._show_overdue)
+        self.reminders.overdue_changed.connect(lambda _count: self.refresh_counts())
         self.reminders.check()
         self._update_undo()
-
-    def _show_overdue(self, count: int) -> None:
-        self._overdue = count
-        self._update_title()
 
     def _update_undo(self) -> None:
         last = self.lead_service.last_undoable()
@@ -226,8 +435,7 @@ class MainWindow(QMainWindow):
             self._lead_changed(change.lead_id)
 
     def _lead_changed(self, _lead_id: int) -> None:
-        self.views.set_counts(queue.counts_by_status(self.store.conn))
-        self._show_overdue(overdue_count(self.store, self.clock()))
+        self.refresh_counts()
         self._update_undo()
 
     def _reselect(self, lead_id: int | None) -> None:
@@ -238,22 +446,6 @@ class MainWindow(QMainWindow):
                 del blocker
                 self.table.viewport().update()
                 return
-
-    def select_next_lead(self) -> None:
-        """Open the lead below the current one in the table (a simple version; the
-        queue decides the order)."""
-        rows = self.table.selectionModel().selectedRows()
-        row = rows[-1].row() + 1 if rows else 0
-        if row >= self.leads.rowCount() and self.leads.canFetchMore():
-            self.leads.fetchMore()
-        if row < self.leads.rowCount():
-            # not selectRow(): with Ctrl still held from Ctrl+Return it would extend the selection
-            flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-            index = self.leads.index(row, 0)
-            self.table.selectionModel().setCurrentIndex(index, flags)
-            self.table.scrollTo(index)
-        else:
-            self.statusBar().showMessage("End of the list.", 5000)
 
     def open_settings(self) -> None:
         dialog = SettingsDialog(SettingsStore(self.store), self.field_reps, self)
@@ -330,6 +522,7 @@ class MainWindow(QMainWindow):
         self.qsettings.setValue("main/table_header", self.table.horizontalHeader().saveState())
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._tick.stop()
         self.save_layout()
         self.worker.wait(10000)
         super().closeEvent(event)
