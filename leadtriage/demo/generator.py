@@ -29,6 +29,7 @@ from pathlib import Path
 from leadtriage.demo import pools as P
 from leadtriage.domain.public_id import format_public_id
 from leadtriage.errors import UserError
+from leadtriage.scoring import rules_from_setting, score_lead
 from leadtriage.store.db import Store, inspect_file
 from leadtriage.store.lock import WriterLock
 from leadtriage.store.schema import LEAD_COLUMNS
@@ -315,7 +316,10 @@ class _LeadMaker:
         self.rep_ids = rep_ids
         self.batch_ids = batch_ids
         self.per_batch: dict[int, int] = {}
-        self.reasons_cache: dict[tuple, str] = {}
+        self.score_cache: dict[tuple, tuple[int, str]] = {}
+        self.rules = rules_from_setting(None)
+        self.recent_s = self.rules.recent_days * DAY
+        self.stale_s = self.rules.stale_days * DAY
         self.import_note = [f"Imported from {c[0]}" for c in P.CAMPAIGNS]
         self.batch_data = [json.dumps({"batch_id": b}) for b in batch_ids]
         self.status_data = {
@@ -444,25 +448,21 @@ class _LeadMaker:
             nurture_until = now + (rng.random() * 90 - 20) * DAY  # some already due
             next_at = nurture_until
             next_action = "Resurface from nurture"
-        seniority_pts = (5, 12, 20, 28)[seniority]
-        size_pts = 20 if 100 <= employees <= 2500 else 10 if employees > 2500 else 4
-        src_pts = int(min(25, 10 * q))
-        ind_pts = 15 if industry in ("Logistics", "Manufacturing", "Retail", "Healthcare") else 5
-        act_pts = min(12, connects * 6)
-        score = min(100, seniority_pts + size_pts + src_pts + ind_pts + act_pts)
-        reasons = []
-        if seniority >= 2:
-            reasons.append(f"Senior title (+{seniority_pts})")
-        if size_pts == 20:
-            reasons.append(f"{employees:,} employees: in profile (+20)")
-        reasons.append(f"{source} (+{src_pts})")
-        if ind_pts == 15:
-            reasons.append(f"Target industry: {industry} (+15)")
-        if act_pts:
-            reasons.append(f"Connected {connects}x (+{act_pts})")
-        reasons_json = self.reasons_cache.get(tuple(reasons))
-        if reasons_json is None:
-            reasons_json = self.reasons_cache[tuple(reasons)] = json.dumps(reasons, ensure_ascii=False)
+        # The app's own scorer, so demo chips read like the ones the app makes.
+        # Cached by what the score depends on: a million leads share few combinations.
+        touched = last_touch or created
+        age = now - touched
+        bucket = 0 if age <= self.recent_s else 1 if age <= self.stale_s else 2
+        key = (industry, employees, title, country, source, connects, min(attempts, 9), bucket)
+        scored = self.score_cache.get(key)
+        if scored is None:
+            result = score_lead(
+                {"industry": industry, "employees": employees, "title": title, "country": country,
+                 "source": source, "connects": connects, "attempts": attempts, "last_touch_at": _ts(touched)},
+                self.rules, datetime.fromtimestamp(now, UTC),
+            )
+            scored = self.score_cache[key] = (result.value, json.dumps(list(result.reasons), ensure_ascii=False))
+        score, reasons_json = scored
 
         created_s = _ts(created)
         status_final = status

@@ -5,7 +5,9 @@ palette's own colour)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
+
+from leadtriage.ui.lead.flow_layout import FlowLayout
 
 POSITIVE = "background: rgba(46, 160, 67, 0.22); border: 1px solid rgba(46, 160, 67, 0.6);"
 NEGATIVE = "background: rgba(218, 54, 51, 0.20); border: 1px solid rgba(218, 54, 51, 0.6);"
@@ -23,18 +25,17 @@ def chip(text: str, style: str = NEUTRAL) -> QLabel:
 class ChipRow(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._layout = QHBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.setSpacing(4)
-        self._layout.addStretch(1)
+        # Wraps onto more lines rather than clipping a chip.
+        self._layout = FlowLayout(self)
 
     def texts(self) -> list[str]:
-        return [self._layout.itemAt(i).widget().text() for i in range(self._layout.count() - 1)]
+        return [self._layout.itemAt(i).widget().text() for i in range(self._layout.count())]
 
     def set_chips(self, reasons: list[str]) -> None:
-        while self._layout.count() > 1:
+        while self._layout.count():
             item = self._layout.takeAt(0)
             item.widget().deleteLater()
-        for i, text in enumerate(reasons[:MAX_CHIPS]):
+        for text in reasons[:MAX_CHIPS]:
             negative = "−" in text.rsplit(" ", 1)[-1]
-            self._layout.insertWidget(i, chip(text, NEGATIVE if negative else POSITIVE))
+            self._layout.addWidget(chip(text, NEGATIVE if negative else POSITIVE))
+        self._layout.invalidate()

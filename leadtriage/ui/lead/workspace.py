@@ -84,6 +84,8 @@ class LeadWorkspace(QWidget):
         status_row.addWidget(self.status_chip)
         status_row.addWidget(self.score_label)
         status_row.addWidget(self.chips, 1)
+        status_row.setAlignment(self.status_chip, Qt.AlignmentFlag.AlignTop)
+        status_row.setAlignment(self.score_label, Qt.AlignmentFlag.AlignTop)
 
         self.call = CallPanel(self.clock)
         self.call.save_requested.connect(self.save_call)
