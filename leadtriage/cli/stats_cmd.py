@@ -40,18 +40,17 @@ def open_for_reading(path: Path):
 
 def resolve_period(conn, since: str | None, until: str | None, period: str | None, today):
     from leadtriage.errors import UserError
+    from leadtriage.metrics import first_lead_day
     from leadtriage.metrics.period import custom, parse_day, preset
 
     if period and (since or until):
         raise UserError("Give either --period or --since/--until, not both.")
     if period:
-        first = conn.execute("SELECT min(day) FROM metrics_lead_cube WHERE n > 0").fetchone()[0]
-        return preset(period, today, parse_day(first, "first day") if first else None)
+        return preset(period, today, first_lead_day(conn))
     first_day = parse_day(since, "--since") if since else None
     last_day = parse_day(until, "--until") if until else today
     if first_day is None:
-        first = conn.execute("SELECT min(day) FROM metrics_lead_cube WHERE n > 0").fetchone()[0]
-        first_day = min(parse_day(first, "first day") if first else last_day, last_day)
+        first_day = min(first_lead_day(conn) or last_day, last_day)
     if last_day < first_day:
         raise UserError(f"--until ({last_day}) is before --since ({first_day}).")
     return custom(first_day, last_day)

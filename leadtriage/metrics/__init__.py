@@ -11,6 +11,7 @@ from leadtriage.metrics.compute import (
     SpeedToLead,
     WeekPoint,
     compute,
+    first_lead_day,
     stats_payload,
 )
 from leadtriage.metrics.followup import (
@@ -23,6 +24,6 @@ from leadtriage.metrics.period import Period, custom, parse_day, preset
 
 __all__ = [
     "GROUPINGS", "STAGES", "STAGE_LABELS", "ActivityRow", "Dashboard", "FollowUp", "GroupStats", "Period", "RepFollowUps",
-    "SpeedToLead", "WeekPoint", "business_days_between", "compute", "custom", "needs_follow_up", "parse_day",
+    "SpeedToLead", "WeekPoint", "business_days_between", "compute", "custom", "first_lead_day", "needs_follow_up", "parse_day",
     "preset", "stats_payload",
 ]

@@ -146,6 +146,12 @@ class Dashboard:
         return sum(v.count for v in self.followups.values())
 
 
+def first_lead_day(conn: sqlite3.Connection) -> date | None:
+    """The UTC day of the oldest lead (for "all time")."""
+    first = conn.execute("SELECT min(day) FROM metrics_lead_cube WHERE n > 0").fetchone()[0]
+    return date.fromisoformat(first) if first else None
+
+
 def _ratio(a: float, b: float) -> float | None:
     return round(a / b, 4) if b else None
 

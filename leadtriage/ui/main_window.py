@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.sidebar.selectionModel().currentChanged.connect(lambda cur, _: self.show_view(cur.data(ViewListModel.ViewKeyRole)))
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self._build_menus()
+        self._build_dashboard()
         self.statusBar()
         self.refresh()
         self.sidebar.setCurrentIndex(self.views.index(self.views.row_of("new")))
@@ -167,6 +168,47 @@ class MainWindow(QMainWindow):
             f"{APP_NAME} {__version__}\n\nTurn raw leads into qualified sales conversations.\n\n"
             f"Database: {self.store.path}",
         )
+
+    # -- dashboard and drill-down ------------------------------------------------------
+
+    def _build_dashboard(self) -> None:
+        """A Dashboard entry (View menu, Ctrl+D); the view itself is made on first use."""
+        self.dashboard = None
+        self.dashboard_action = QAction("&Dashboard", self, triggered=self.show_dashboard)
+        self.dashboard_action.setShortcut(QKeySequence("Ctrl+D"))
+        view_menu = next(a.menu() for a in self.menuBar().actions() if a.text() == "&View")
+        view_menu.insertAction(view_menu.actions()[0], self.dashboard_action)
+        view_menu.insertSeparator(view_menu.actions()[1])
+        self.queue_action = QAction("Lead &queue", self, triggered=lambda: self.stack.setCurrentWidget(self.splitter))
+        self.queue_action.setShortcut(QKeySequence("Ctrl+L"))
+        view_menu.insertAction(view_menu.actions()[1], self.queue_action)
+
+    def show_dashboard(self) -> None:
+        from leadtriage.ui.dashboard import DashboardView
+
+        if self.dashboard is None:
+            self.dashboard = DashboardView(self.store, self.worker, self)
+            self.dashboard.leads_requested.connect(lambda f: self.show_leads(f, f.title))
+            self.stack.addWidget(self.dashboard)
+            self.dashboard.refresh()
+        self.stack.setCurrentWidget(self.dashboard)
+
+    def show_leads(self, selection, title: str) -> None:
+        """Show a chosen set of leads in the table: a list of lead ids, or a metrics
+        drill-down filter (`LeadFilter`) for sets too big to list."""
+        from leadtriage.metrics.drilldown import LeadFilter, inline_where
+
+        if isinstance(selection, LeadFilter):
+            where = inline_where(self.store.conn, selection)
+        else:
+            ids = sorted({int(i) for i in selection})
+            where = f"id IN ({', '.join(map(str, ids))})" if ids else "0"
+        self.sidebar.selectionModel().clearSelection()
+        self.sidebar.setCurrentIndex(self.views.index(-1))
+        self.leads.set_view(queue.View("drilldown", title, where, (("id", "DESC"),)))
+        self.panel.show_lead(None, [])
+        self.stack.setCurrentWidget(self.splitter)
+        self.statusBar().showMessage(title)
 
     # -- layout memory ---------------------------------------------------------------
 
