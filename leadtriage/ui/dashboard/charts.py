@@ -14,7 +14,8 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QMargins, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter
+from PySide6.QtWidgets import QFrame
 
 ACCENT = QColor("#1f6feb")
 ACCENT_2 = QColor("#8cb4f5")
@@ -34,6 +35,8 @@ class BarChart(QChartView):
         chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
         super().__init__(chart, parent)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setBackgroundBrush(QBrush(QColor("white")))
+        self.setFrameShape(QFrame.Shape.NoFrame)
         self.horizontal = horizontal
         self.setMinimumHeight(220)
 
