@@ -66,9 +66,10 @@ class BarChart(QChartView):
         cat_axis.append(categories)
         cat_axis.setGridLineVisible(False)
         value_axis = QValueAxis()
-        value_axis.setRange(0, max(1.0, top * 1.18))
-        value_axis.setLabelFormat("%.0f")
+        value_axis.setRange(0, max(4.0, top * 1.15))
         value_axis.setTickCount(5)
+        value_axis.applyNiceNumbers()  # round tick values (0, 100k, 200k ...), room for bar labels
+        value_axis.setLabelFormat("%.0f")
         value_axis.setGridLineColor(QColor("#eaeef2"))
         font = QFont()
         font.setPointSizeF(8.5)

@@ -430,7 +430,7 @@ class DashboardView(QWidget):
         self.headline_value.setText(f"{t.sales_cycle_starts:,}")
         self.headline_note.setText(f"opportunities created — {dash.period.label}")
         self.headline_sub.setText(
-            f"{t.sales_cycle_starts / weeks:,.1f} a week · {t.won:,} won from this period's leads"
+            f"{t.sales_cycle_starts / weeks:,.{0 if t.sales_cycle_starts / weeks >= 100 else 1}f} a week · {t.won:,} won from this period's leads"
             f" · {t.rates['lead_to_opportunity'] and pct(t.rates['lead_to_opportunity']) or '—'} of leads become "
             "opportunities")
         self.weekly_chart.set_data(
