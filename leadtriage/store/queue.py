@@ -257,6 +257,12 @@ class QueueQuery:
     descending: bool = False
     filters: Filters = Filters()
     search: str = ""
+    # An ad-hoc list (a dashboard drill-down) instead of a named view.
+    custom: QueueView | None = None
+
+
+def view_of(query: QueueQuery) -> QueueView:
+    return query.custom or QUEUE_VIEWS[query.view]
 
 
 @dataclass(frozen=True)
@@ -396,7 +402,7 @@ def plan(conn: sqlite3.Connection, query: QueueQuery, moment: Moment) -> list[Se
         return [Segment("", where, {**base, "fts": match}, (("leads_fts.rowid", "DESC"),),
                         "leads_fts JOIN leads ON leads.id = leads_fts.rowid")]
 
-    view = QUEUE_VIEWS[query.view]
+    view = view_of(query)
     if view.key == TODAY:
         bands = [(label, f"{where} AND coalesce(leads.do_not_call, 0) = 0", order)
                  for label, where, order in TODAY_BANDS]

@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self._build_menus()
         self._build_workspace_parts()
+        self._build_dashboard()
         self.statusBar()
         self.refresh()
         self.sidebar.setCurrentIndex(self.views.index(self.views.row_of(queue.TODAY)))
@@ -283,7 +284,7 @@ class MainWindow(QMainWindow):
             else:
                 text = f"{shown:,}{more} matches in all leads, newest first"
         else:
-            view = queue.QUEUE_VIEWS[query.view]
+            view = queue.view_of(query)
             total = self.views.counts.get(view.key)
             text = f"{view.label}: {shown:,}{more} shown"
             if total is not None and not query.filters.active:
@@ -494,6 +495,48 @@ class MainWindow(QMainWindow):
         from leadtriage.ui.about import AboutDialog
 
         AboutDialog(self.store.path, self).exec()
+
+    # -- dashboard and drill-down ------------------------------------------------------
+
+    def _build_dashboard(self) -> None:
+        """A Dashboard entry (View menu, Ctrl+Shift+D: Ctrl+D starts a call); the view
+        itself is made on first use."""
+        self.dashboard = None
+        self.dashboard_action = QAction("&Dashboard", self, triggered=self.show_dashboard)
+        self.dashboard_action.setShortcut(QKeySequence("Ctrl+Shift+D"))
+        view_menu = next(a.menu() for a in self.menuBar().actions() if a.text() == "&View")
+        view_menu.insertAction(view_menu.actions()[0], self.dashboard_action)
+        view_menu.insertSeparator(view_menu.actions()[1])
+        self.queue_action = QAction("Lead &queue", self, triggered=lambda: self.stack.setCurrentWidget(self.splitter))
+        self.queue_action.setShortcut(QKeySequence("Ctrl+L"))
+        view_menu.insertAction(view_menu.actions()[1], self.queue_action)
+
+    def show_dashboard(self) -> None:
+        from leadtriage.ui.dashboard import DashboardView
+
+        if self.dashboard is None:
+            self.dashboard = DashboardView(self.store, self.worker, self)
+            self.dashboard.leads_requested.connect(lambda f: self.show_leads(f, f.title))
+            self.stack.addWidget(self.dashboard)
+            self.dashboard.refresh()
+        self.stack.setCurrentWidget(self.dashboard)
+
+    def show_leads(self, selection, title: str) -> None:
+        """Show a chosen set of leads in the table: a list of lead ids, or a metrics
+        drill-down filter (`LeadFilter`) for sets too big to list."""
+        from leadtriage.metrics.drilldown import LeadFilter, inline_where
+
+        if isinstance(selection, LeadFilter):
+            where = inline_where(self.store.conn, selection)
+        else:
+            ids = sorted({int(i) for i in selection})
+            where = f"id IN ({', '.join(map(str, ids))})" if ids else "0"
+        self.sidebar.selectionModel().clearSelection()
+        self.sidebar.setCurrentIndex(self.views.index(-1))
+        self.leads.set_custom(title, where)
+        self.open_lead(None)
+        self.stack.setCurrentWidget(self.splitter)
+        self.statusBar().showMessage(title)
 
     # -- layout memory ---------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -121,16 +122,19 @@ class LeadTableModel(QAbstractTableModel):
         self.set_query(QueueQuery(key, self._query.sort, self._query.descending, self._query.filters,
                                   self._query.search))
 
+    def set_custom(self, label: str, where: str) -> None:
+        """Show an ad-hoc set of leads (a dashboard drill-down), newest first."""
+        view = queue.QueueView("custom", label, where, (("id", "DESC"),))
+        self.set_query(QueueQuery("custom", "priority", False, self._query.filters, "", custom=view))
+
     def set_sort(self, key: str, descending: bool) -> None:
-        self.set_query(QueueQuery(self._query.view, key, descending, self._query.filters, self._query.search))
+        self.set_query(replace(self._query, sort=key, descending=descending))
 
     def set_filters(self, filters: queue.Filters) -> None:
-        self.set_query(QueueQuery(self._query.view, self._query.sort, self._query.descending, filters,
-                                  self._query.search))
+        self.set_query(replace(self._query, filters=filters))
 
     def set_search(self, text: str) -> None:
-        self.set_query(QueueQuery(self._query.view, self._query.sort, self._query.descending,
-                                  self._query.filters, text))
+        self.set_query(replace(self._query, search=text))
 
     def reload(self) -> None:
         self.set_query(self._query)
