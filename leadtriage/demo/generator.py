@@ -32,7 +32,7 @@ from leadtriage.errors import UserError
 from leadtriage.scoring import rules_from_setting, score_lead
 from leadtriage.store.db import Store, inspect_file
 from leadtriage.store.lock import WriterLock
-from leadtriage.store.schema import LEAD_COLUMNS
+from leadtriage.store.schema import LEAD_COLUMNS, derived_rebuild_sql
 
 BULK_THRESHOLD = 20_000
 CHUNK = 20_000
@@ -184,10 +184,12 @@ def generate(
             store.conn.execute(
                 "UPDATE import_batches SET rows = ?, inserted = ? WHERE id = ?", (count, count, batch_id)
             )
-        for sql in restore_sql:
-            store.conn.execute(sql)
         if bulk:
-            store.conn.execute("INSERT INTO leads_fts(leads_fts) VALUES('rebuild')")
+            # Indexes first (the rebuilds read through them), triggers last (so the
+            # rebuilds do not fire them).
+            triggers = [q for q in restore_sql if q.lstrip().upper().startswith("CREATE TRIGGER")]
+            for sql in [q for q in restore_sql if q not in triggers] + derived_rebuild_sql() + triggers:
+                store.conn.execute(sql)
             store.conn.execute("PRAGMA analysis_limit = 1000")
             store.conn.execute("ANALYZE")
     if bulk:
@@ -291,13 +293,13 @@ def _remove_with_sidecars(path: Path) -> None:
 
 
 def _drop_for_bulk(store: Store) -> list[str]:
-    """Drop secondary indexes on leads/activities and the FTS insert trigger; return the
-    SQL that recreates them. Building an index once over sorted data is far cheaper
-    than maintaining it row by row."""
+    """Drop the secondary indexes and triggers of leads, activities and handoffs;
+    return the SQL that recreates them. Building an index once over sorted data, and
+    the derived tables (search, counts, metrics) once from the finished tables, is far
+    cheaper than maintaining them row by row."""
     rows = store.conn.execute(
-        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND ("
-        "(type = 'index' AND tbl_name IN ('leads', 'activities', 'handoffs')) OR "
-        "(type = 'trigger' AND name = 'leads_fts_ai'))"
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+        "AND type IN ('index', 'trigger') AND tbl_name IN ('leads', 'activities', 'handoffs')"
     ).fetchall()
     for kind, name, _ in rows:
         store.conn.execute(f"DROP {kind.upper()} {name}")

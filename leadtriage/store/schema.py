@@ -206,6 +206,13 @@ def _v2_search_and_profiles(db: sqlite_utils.Database) -> None:
     db["duplicate_candidates"].create_index(["lead_id"])
 
 
+LEAD_COUNTS_REBUILD = [
+    "DELETE FROM lead_counts",
+    "INSERT INTO lead_counts (status, do_not_call, n) "
+    "SELECT status, coalesce(do_not_call, 0), count(*) FROM leads GROUP BY 1, 2",
+]
+
+
 def _v3_queue_counts_and_sorts(db: sqlite_utils.Database) -> None:
     """The rep's queue on a million leads.
 
@@ -222,8 +229,6 @@ def _v3_queue_counts_and_sorts(db: sqlite_utils.Database) -> None:
         CREATE TABLE lead_counts (
             status TEXT NOT NULL, do_not_call INTEGER NOT NULL, n INTEGER NOT NULL,
             PRIMARY KEY (status, do_not_call)) WITHOUT ROWID;
-        INSERT INTO lead_counts (status, do_not_call, n)
-            SELECT status, coalesce(do_not_call, 0), count(*) FROM leads GROUP BY 1, 2;
         CREATE TRIGGER lead_counts_ai AFTER INSERT ON leads BEGIN
           INSERT INTO lead_counts (status, do_not_call, n) VALUES (new.status, coalesce(new.do_not_call, 0), 1)
             ON CONFLICT (status, do_not_call) DO UPDATE SET n = n + 1;
@@ -248,6 +253,8 @@ def _v3_queue_counts_and_sorts(db: sqlite_utils.Database) -> None:
         CREATE INDEX idx_leads_last_touch ON leads (last_touch_at);
         CREATE INDEX idx_leads_timezone ON leads (timezone);
     """)
+    for sql in LEAD_COUNTS_REBUILD:
+        db.execute(sql)
     # A database that was analysed before (big imports and demos are) gets statistics
     # for the new indexes too, or the planner may ignore them.
     if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
@@ -415,6 +422,18 @@ def metrics_facts_rebuild_sql() -> list[str]:
 def _v4_metrics(db: sqlite_utils.Database) -> None:
     for sql in [*metrics_cube_sql(), *metrics_facts_sql(), *metrics_cube_rebuild_sql(), *metrics_facts_rebuild_sql()]:
         db.execute(sql)
+
+def derived_rebuild_sql() -> list[str]:
+    """Everything triggers normally keep in step with leads, activities and handoffs
+    (search index, queue counts, metrics cubes), rebuilt from the tables: for bulk
+    loads that drop the triggers for speed."""
+    return [
+        "INSERT INTO leads_fts(leads_fts) VALUES('rebuild')",
+        *LEAD_COUNTS_REBUILD,
+        *metrics_cube_rebuild_sql(),
+        *metrics_facts_rebuild_sql(),
+    ]
+
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
