@@ -171,6 +171,19 @@ def _offset(zone: ZoneInfo | None, at: datetime) -> str:
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
+def _phone(e164: str | None, raw: str | None) -> str:
+    """International format ("+49 30 1234567") for reading aloud; raw text otherwise."""
+    if e164:
+        import phonenumbers
+
+        try:
+            number = phonenumbers.parse(e164, None)
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        except phonenumbers.NumberParseException:
+            return clean_line(e164, 40)
+    return clean_line(raw, 40)
+
+
 def _plan(raw: dict) -> BuyingPlan:
     people = tuple(
         Person(clean_line(p.get("name")), clean_line(p.get("role")))
@@ -263,7 +276,7 @@ def collect_brief(
         name=name,
         title=clean_line(lead["title"]),
         company=clean_line(lead["company"]),
-        phone=clean_line(lead["phone"] or lead["phone_raw"], 40),
+        phone=_phone(lead["phone"], lead["phone_raw"]),
         email=clean_line(lead["email"], 120),
         timezone=lead["timezone"] if zone else "",
         utc_offset=_offset(zone, meeting_at or now),
