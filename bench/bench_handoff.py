@@ -17,8 +17,7 @@ CSV_LEADS = int(os.environ.get("BENCH_CSV_LEADS", "100000"))
 
 
 def run() -> None:
-    from leadtriage.handoff import ExportRequest, HandoffExporter
-    from leadtriage.handoff import csv_export
+    from leadtriage.handoff import ExportRequest, HandoffExporter, csv_export
     from leadtriage.handoff.pdf import ensure_gui_app
     from leadtriage.store import open_store
 

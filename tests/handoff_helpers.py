@@ -94,9 +94,9 @@ def export(store: Store, lead_ids, formats, folder: Path, *, combine: bool = Fal
 
 
 def pdf_text(path: Path) -> str:
-    from pypdf import PdfReader
-
     import unicodedata
+
+    from pypdf import PdfReader
 
     text = " ".join(page.extract_text() for page in PdfReader(path).pages)
     # Words come back tab-separated and with typographic ligatures ("ﬁ").
