@@ -239,67 +239,60 @@ class HandoffExporter:
         if brief_formats:
             from leadtriage.handoff import render
 
-            printer = None
-            if "pdf" in formats and not request.combine:
+            # Printing in worker processes was tried and was slower on this 2-core
+            # machine (start-up, and the other core is rarely idle): one process prints.
+            page_size = None
+            if "pdf" in formats:
                 from leadtriage.handoff import pdf
 
-                printer = pdf.PdfPrinter(pdf.page_size_for(self.page_size_setting), len(lead_ids))
+                page_size = pdf.page_size_for(self.page_size_setting)
             combined: dict[str, list[Brief]] = {}
-            try:
-                for lead_id in lead_ids:
-                    progress.report(done, total, "Writing briefs")
-                    brief = collect_brief(self.store.conn, lead_id, now=now, rep_name=self.rep_name,
-                                          meeting_at=request.meeting_at)
-                    self._write_brief(brief, request, namer, now, printer, combined, per_lead, result)
-                    done += 1
-                if printer is not None:
-                    progress.report(done, total, "Printing PDF briefs")
-                    printer.finish()
-            finally:
-                if printer is not None:
-                    printer.close()
+            for lead_id in lead_ids:
+                progress.report(done, total, "Writing briefs")
+                brief = collect_brief(self.store.conn, lead_id, now=now, rep_name=self.rep_name,
+                                      meeting_at=request.meeting_at)
+                self._write_brief(brief, request, namer, now, page_size, combined, per_lead, result)
+                done += 1
             for rep, briefs in combined.items():
                 from leadtriage.handoff import pdf
 
                 progress.report(done, total, f"Printing the combined PDF for {rep or 'unassigned leads'}")
                 path = namer.claim(safe_stem("briefs", rep or "unassigned", f"{now:%Y-%m-%d}"), "pdf")
-                pdf.write_pdf(render.render_pdf_html(briefs, self.template_folder), path,
-                              pdf.page_size_for(self.page_size_setting),
+                pdf.write_pdf(render.render_pdf_html(briefs, self.template_folder), path, page_size,
                               title=f"Lead briefs for {rep or 'unassigned leads'}")
                 for brief in briefs:
                     per_lead[brief.lead_id].append(path)
         meeting = to_db(request.meeting_at) if request.meeting_at else None
-        conn = csv_export.reader(self.store.path) if csv_formats else None
         for fmt in csv_formats:
             profile = csv_export.PROFILES[fmt]
             path = namer.claim(safe_stem("leads", fmt.removeprefix("csv-"), f"{now:%Y-%m-%d-%H%M}"), "csv")
             base = done
             csv_export.export_csv(
-                conn, lead_ids, profile, path, meeting_at=meeting,
+                self.store.path, lead_ids, profile, path, meeting_at=meeting,
                 on_rows=lambda n, base=base, label=profile.label: progress.report(base + n, total, f"Writing {label}"),
             )
             done += len(lead_ids)
             for lead_id in lead_ids:
                 per_lead[lead_id].append(path)
-        if conn is not None:
-            conn.close()
         written = list(namer.claimed)
         return written
 
     def _write_brief(
-        self, brief: Brief, request: ExportRequest, namer: FileNamer, now: datetime, printer,
+        self, brief: Brief, request: ExportRequest, namer: FileNamer, now: datetime, page_size,
         combined: dict[str, list[Brief]], per_lead: dict[int, list[Path]], result: ExportResult,
     ) -> None:
         from leadtriage.handoff import render
 
         formats, stem, lead_id = request.formats, brief.file_stem, brief.lead_id
         if "pdf" in formats:
-            if printer is None:
+            if request.combine:
                 combined.setdefault(brief.header.field_rep, []).append(brief)
             else:
+                from leadtriage.handoff import pdf
+
                 path = namer.claim(stem, "pdf")
-                printer.submit(render.render_pdf_html([brief], self.template_folder), path,
-                               title=f"Lead brief {brief.header.public_id}")
+                pdf.write_pdf(render.render_pdf_html([brief], self.template_folder), path, page_size,
+                              title=f"Lead brief {brief.header.public_id}")
                 per_lead[lead_id].append(path)
         if "html" in formats:
             path = namer.claim(stem, "html")
