@@ -64,3 +64,30 @@ def test_bad_input_exits_2_and_writes_nothing(db, tmp_path, capsys, args, messag
 def test_missing_database_is_exit_2(tmp_path, capsys):
     code, _, err = run(capsys, "--db", tmp_path / "none.db", "--format", "md", "--out", tmp_path / "o")
     assert code == 2 and not (tmp_path / "none.db").exists()
+
+
+@pytest.mark.slow
+def test_pdf_from_a_process_without_a_qt_application(db, tmp_path):
+    """The command line has no QApplication: PDF printing makes its own offscreen one."""
+    import os
+    import subprocess
+    import sys
+
+    path, ids = db
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "leadtriage", "export", "--db", str(path), "--format", "pdf", "--out",
+         str(tmp_path / "pdf"), "--json"], capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    files = json.loads(proc.stdout)["files"]
+    assert len(files) == 2 and all(f.endswith(".pdf") for f in files)
+
+
+def test_duplicate_ids_are_exported_once(db, tmp_path, capsys):
+    path, ids = db
+    pid = format_public_id(ids[0])
+    code, stdout, err = run(capsys, "--db", path, "--ids", f"{pid},{pid}", "--format", "md", "--out", tmp_path,
+                            "--json")
+    assert code == 0, err
+    assert json.loads(stdout)["handed_off"] == [pid]

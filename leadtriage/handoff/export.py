@@ -192,11 +192,12 @@ class HandoffExporter:
             raise UserError(f"{folder} is a file, not a folder.")
         if not folder.exists() and not folder.parent.is_dir():
             raise UserError(f"The folder {folder.parent} does not exist.")
+        ids = list(dict.fromkeys(request.lead_ids))  # each lead once, first mention wins
         rows = self.store.conn.execute(
             "SELECT l.id, l.public_id, l.status FROM json_each(?) j JOIN leads l ON l.id = j.value ORDER BY j.key",
-            (json.dumps(list(request.lead_ids)),),
+            (json.dumps(ids),),
         ).fetchall()
-        if len(rows) != len(set(request.lead_ids)):
+        if len(rows) != len(ids):
             raise UserError("Some of the chosen leads no longer exist; refresh and try again.")
         refused = [(pid, st) for _, pid, st in rows if st not in EXPORTABLE]
         if refused:
