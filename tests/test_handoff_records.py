@@ -118,3 +118,36 @@ def test_demo_data_exports_every_format(demo_store, tmp_path):
     assert len(result.handed_off) == 5 and len(result.re_exported) == 5
     assert sum(p.suffix == ".pdf" for p in result.files) == 10
     assert sum(p.suffix == ".ics" for p in result.files) == 10 - len(result.no_meeting)
+
+
+def test_missing_team_template_folder_is_refused_before_writing(store, tmp_path):
+    from leadtriage.store.settings import SettingsStore
+
+    lead = insert_lead(store)
+    SettingsStore(store).set("template_folder", str(tmp_path / "gone"))
+    with pytest.raises(UserError, match="template folder"):
+        export(store, [lead], ["md"], tmp_path / "out")
+    assert not (tmp_path / "out").exists() and handoffs(store, lead) == []
+
+
+def test_full_disk_is_a_clear_message_and_keeps_nothing(store, tmp_path, monkeypatch):
+    import errno
+    from pathlib import Path
+
+    from leadtriage.errors import StorageProblem
+
+    leads = [insert_lead(store), insert_lead(store, first_name="Bo")]
+    real = Path.write_text
+    calls = {"n": 0}
+
+    def write_text(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", write_text)
+    with pytest.raises(StorageProblem, match="No space left on device"):
+        export(store, leads, ["md"], tmp_path / "out")
+    assert list((tmp_path / "out").iterdir()) == []
+    assert store.conn.execute("SELECT count(*) FROM handoffs").fetchone()[0] == 0

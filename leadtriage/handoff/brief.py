@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -119,7 +119,6 @@ class Brief:
     prepared_at: str
     report_back: str
     notes: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def met_count(self) -> int:
@@ -160,6 +159,13 @@ def format_local(moment: datetime | None, zone: ZoneInfo | None, with_zone: bool
     if with_zone:
         text += f" ({zone.key})" if zone else " UTC"
     return text
+
+
+def _date(moment: datetime | None, zone: ZoneInfo | None) -> str:
+    if moment is None:
+        return ""
+    local = moment.astimezone(zone) if zone else moment
+    return f"{local:%a} {local.day} {local:%b %Y}"
 
 
 def _offset(zone: ZoneInfo | None, at: datetime) -> str:
@@ -329,7 +335,7 @@ def collect_brief(
         meeting_at=meeting_at,
         meeting_local=meeting_local,
         meeting_utc=f"{meeting_at:%Y-%m-%d %H:%M} UTC" if meeting_at else "",
-        qualified_on=format_local(from_db(lead["qualified_at"]), zone, with_zone=False)[:-6],
+        qualified_on=_date(from_db(lead["qualified_at"]), zone),
         prepared_at=f"{now:%Y-%m-%d %H:%M} UTC",
         report_back=report_back,
         notes=clean(lead["notes"]),

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from leadtriage.domain.public_id import parse_public_id
 from leadtriage.domain.status import Status
-from leadtriage.errors import UserError
+from leadtriage.errors import StorageProblem, UserError
 from leadtriage.handoff import csv_export
 from leadtriage.handoff.brief import Brief, collect_brief
 from leadtriage.handoff.filenames import FileNamer, safe_stem
@@ -192,6 +192,8 @@ class HandoffExporter:
             raise UserError(f"{folder} is a file, not a folder.")
         if not folder.exists() and not folder.parent.is_dir():
             raise UserError(f"The folder {folder.parent} does not exist.")
+        if self.template_folder and not Path(self.template_folder).expanduser().is_dir():
+            raise UserError(f"The brief template folder {self.template_folder} does not exist; fix it in Settings.")
         ids = list(dict.fromkeys(request.lead_ids))  # each lead once, first mention wins
         rows = self.store.conn.execute(
             "SELECT l.id, l.public_id, l.status FROM json_each(?) j JOIN leads l ON l.id = j.value ORDER BY j.key",
@@ -211,14 +213,20 @@ class HandoffExporter:
     def export(self, request: ExportRequest, progress: Progress = NO_PROGRESS) -> ExportResult:
         rows = self.check(request)
         folder = Path(request.folder)
-        folder.mkdir(exist_ok=True)
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise StorageProblem(f"Cannot create the folder {folder}: {exc.strerror or exc}.") from exc
         namer = FileNamer(folder)
         now = self.clock()
         result = ExportResult(folder=namer.folder)
         per_lead: dict[int, list[Path]] = {lead_id: [] for lead_id, _, _ in rows}
         try:
-            files = self._write_files(request, [r[0] for r in rows], namer, now, per_lead, result, progress)
-            result.files = files
+            try:
+                result.files = self._write_files(request, [r[0] for r in rows], namer, now, per_lead, result,
+                                                 progress)
+            except OSError as exc:  # full disk, read-only or vanished folder: the user can fix it
+                raise StorageProblem(f"Cannot write the export to {folder}: {exc.strerror or exc}.") from exc
             self._record(request, rows, per_lead, now, result, progress)
         except BaseException:
             namer.remove_claimed()
