@@ -146,3 +146,13 @@ def test_combined_pdf_per_field_rep(store, tmp_path):
     pages = {p.name: len(PdfReader(p).pages) for p in result.files}
     assert pages[names[0]] == 2 and pages[names[1]] == 1
     assert "Cleo Meyer" in pdf_text(next(p for p in result.files if "Sophie" in p.name))
+
+
+def test_markdown_renders_as_a_table_and_sections(store, lead, tmp_path):
+    from markdown_it import MarkdownIt
+
+    (path,) = export(store, [lead], ["md"], tmp_path).files
+    html = MarkdownIt("gfm-like", {"linkify": False}).render(path.read_text("utf-8"))
+    assert "<table>" in html and "<td>Europe/Berlin (UTC+01:00)</td>" in html
+    assert "<h2>Why it is qualified: BANT (3 of 4 met)</h2>" in html
+    assert "<blockquote>" not in html

@@ -126,3 +126,19 @@ def test_no_cell_can_start_a_formula(text, keep_phone):
     if cell[:1] in TRIGGERS:
         # Only a bare phone number may start with '+' or '-' in the CRM profiles.
         assert keep_phone and set(cell) <= set("+0123456789 ()./-")
+
+
+def test_markdown_renders_hostile_text_as_text(files):
+    """Rendered by a CommonMark/GFM parser with HTML allowed: still no markup from the lead."""
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("gfm-like", {"linkify": False}).render(files[".md"].read_text("utf-8"))
+    assert "<script>" not in html and "<img" not in html and "<b>Eve" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "{{ 7*7 }}" in html  # the star stayed a star, not emphasis
+    assert "<table>" in html  # the header table survived the hostile cells
+    headings = [line for line in html.splitlines() if line.startswith(("<h1", "<h2", "<h3"))]
+    assert not any("heading" in h for h in headings)  # "# heading" in a note made no heading
+    assert [h.split(">")[1].split(":")[0].split("<")[0] for h in headings if h.startswith("<h2")] == [
+        "Next step", "Why it is qualified", "Pain points, in their words", "Motivations", "Buying plan",
+        "History (newest first)", "Rep notes", "Report the outcome"]  # exactly the brief's own sections
