@@ -213,6 +213,7 @@ class HandoffExporter:
     def export(self, request: ExportRequest, progress: Progress = NO_PROGRESS) -> ExportResult:
         rows = self.check(request)
         folder = Path(request.folder)
+        created = not folder.exists()
         try:
             folder.mkdir(exist_ok=True)
         except OSError as exc:
@@ -230,6 +231,11 @@ class HandoffExporter:
             self._record(request, rows, per_lead, now, result, progress)
         except BaseException:
             namer.remove_claimed()
+            if created:
+                try:
+                    folder.rmdir()  # the folder this export made, now empty again
+                except OSError:
+                    pass
             raise
         return result
 
@@ -244,7 +250,6 @@ class HandoffExporter:
         csv_formats = [f for f in formats if f in CSV_FORMATS]
         total = len(lead_ids) * (bool(brief_formats) + len(csv_formats))
         done = 0
-        written: list[Path] = []
         if brief_formats:
             from leadtriage.handoff import render
 
@@ -283,8 +288,7 @@ class HandoffExporter:
             done += len(lead_ids)
             for lead_id in lead_ids:
                 per_lead[lead_id].append(path)
-        written = list(namer.claimed)
-        return written
+        return list(namer.claimed)
 
     def _write_brief(
         self, brief: Brief, request: ExportRequest, namer: FileNamer, now: datetime, page_size,
