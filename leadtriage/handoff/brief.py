@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -119,7 +119,6 @@ class Brief:
     prepared_at: str
     report_back: str
     notes: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def met_count(self) -> int:
@@ -162,6 +161,13 @@ def format_local(moment: datetime | None, zone: ZoneInfo | None, with_zone: bool
     return text
 
 
+def _date(moment: datetime | None, zone: ZoneInfo | None) -> str:
+    if moment is None:
+        return ""
+    local = moment.astimezone(zone) if zone else moment
+    return f"{local:%a} {local.day} {local:%b %Y}"
+
+
 def _offset(zone: ZoneInfo | None, at: datetime) -> str:
     if zone is None:
         return ""
@@ -169,6 +175,19 @@ def _offset(zone: ZoneInfo | None, at: datetime) -> str:
     minutes = int(delta.total_seconds() // 60)
     sign = "+" if minutes >= 0 else "-"
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _phone(e164: str | None, raw: str | None) -> str:
+    """International format ("+49 30 1234567") for reading aloud; raw text otherwise."""
+    if e164:
+        import phonenumbers
+
+        try:
+            number = phonenumbers.parse(e164, None)
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        except phonenumbers.NumberParseException:
+            return clean_line(e164, 40)
+    return clean_line(raw, 40)
 
 
 def _plan(raw: dict) -> BuyingPlan:
@@ -263,7 +282,7 @@ def collect_brief(
         name=name,
         title=clean_line(lead["title"]),
         company=clean_line(lead["company"]),
-        phone=clean_line(lead["phone"] or lead["phone_raw"], 40),
+        phone=_phone(lead["phone"], lead["phone_raw"]),
         email=clean_line(lead["email"], 120),
         timezone=lead["timezone"] if zone else "",
         utc_offset=_offset(zone, meeting_at or now),
@@ -316,7 +335,7 @@ def collect_brief(
         meeting_at=meeting_at,
         meeting_local=meeting_local,
         meeting_utc=f"{meeting_at:%Y-%m-%d %H:%M} UTC" if meeting_at else "",
-        qualified_on=format_local(from_db(lead["qualified_at"]), zone, with_zone=False)[:-6],
+        qualified_on=_date(from_db(lead["qualified_at"]), zone),
         prepared_at=f"{now:%Y-%m-%d %H:%M} UTC",
         report_back=report_back,
         notes=clean(lead["notes"]),

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from leadtriage.domain.public_id import parse_public_id
 from leadtriage.domain.status import Status
-from leadtriage.errors import UserError
+from leadtriage.errors import StorageProblem, UserError
 from leadtriage.handoff import csv_export
 from leadtriage.handoff.brief import Brief, collect_brief
 from leadtriage.handoff.filenames import FileNamer, safe_stem
@@ -192,11 +192,14 @@ class HandoffExporter:
             raise UserError(f"{folder} is a file, not a folder.")
         if not folder.exists() and not folder.parent.is_dir():
             raise UserError(f"The folder {folder.parent} does not exist.")
+        if self.template_folder and not Path(self.template_folder).expanduser().is_dir():
+            raise UserError(f"The brief template folder {self.template_folder} does not exist; fix it in Settings.")
+        ids = list(dict.fromkeys(request.lead_ids))  # each lead once, first mention wins
         rows = self.store.conn.execute(
             "SELECT l.id, l.public_id, l.status FROM json_each(?) j JOIN leads l ON l.id = j.value ORDER BY j.key",
-            (json.dumps(list(request.lead_ids)),),
+            (json.dumps(ids),),
         ).fetchall()
-        if len(rows) != len(set(request.lead_ids)):
+        if len(rows) != len(ids):
             raise UserError("Some of the chosen leads no longer exist; refresh and try again.")
         refused = [(pid, st) for _, pid, st in rows if st not in EXPORTABLE]
         if refused:
@@ -210,17 +213,29 @@ class HandoffExporter:
     def export(self, request: ExportRequest, progress: Progress = NO_PROGRESS) -> ExportResult:
         rows = self.check(request)
         folder = Path(request.folder)
-        folder.mkdir(exist_ok=True)
+        created = not folder.exists()
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise StorageProblem(f"Cannot create the folder {folder}: {exc.strerror or exc}.") from exc
         namer = FileNamer(folder)
         now = self.clock()
         result = ExportResult(folder=namer.folder)
         per_lead: dict[int, list[Path]] = {lead_id: [] for lead_id, _, _ in rows}
         try:
-            files = self._write_files(request, [r[0] for r in rows], namer, now, per_lead, result, progress)
-            result.files = files
+            try:
+                result.files = self._write_files(request, [r[0] for r in rows], namer, now, per_lead, result,
+                                                 progress)
+            except OSError as exc:  # full disk, read-only or vanished folder: the user can fix it
+                raise StorageProblem(f"Cannot write the export to {folder}: {exc.strerror or exc}.") from exc
             self._record(request, rows, per_lead, now, result, progress)
         except BaseException:
             namer.remove_claimed()
+            if created:
+                try:
+                    folder.rmdir()  # the folder this export made, now empty again
+                except OSError:
+                    pass
             raise
         return result
 
@@ -235,51 +250,27 @@ class HandoffExporter:
         csv_formats = [f for f in formats if f in CSV_FORMATS]
         total = len(lead_ids) * (bool(brief_formats) + len(csv_formats))
         done = 0
-        written: list[Path] = []
         if brief_formats:
             from leadtriage.handoff import render
 
+            # Printing in worker processes was tried and was slower on this 2-core
+            # machine (start-up, and the other core is rarely idle): one process prints.
             page_size = None
+            if "pdf" in formats:
+                from leadtriage.handoff import pdf
+
+                page_size = pdf.page_size_for(self.page_size_setting)
             combined: dict[str, list[Brief]] = {}
             for lead_id in lead_ids:
                 progress.report(done, total, "Writing briefs")
                 brief = collect_brief(self.store.conn, lead_id, now=now, rep_name=self.rep_name,
                                       meeting_at=request.meeting_at)
-                stem = brief.file_stem
-                if "pdf" in formats:
-                    if request.combine:
-                        combined.setdefault(brief.header.field_rep, []).append(brief)
-                    else:
-                        from leadtriage.handoff import pdf
-
-                        page_size = page_size or pdf.page_size_for(self.page_size_setting)
-                        path = namer.claim(stem, "pdf")
-                        pdf.write_pdf(render.render_pdf_html([brief], self.template_folder), path, page_size,
-                                      title=f"Lead brief {brief.header.public_id}")
-                        per_lead[lead_id].append(path)
-                if "html" in formats:
-                    path = namer.claim(stem, "html")
-                    path.write_text(render.render_html(brief, self.template_folder), "utf-8")
-                    per_lead[lead_id].append(path)
-                if "md" in formats:
-                    path = namer.claim(stem, "md")
-                    path.write_text(render.render_markdown(brief, self.template_folder), "utf-8")
-                    per_lead[lead_id].append(path)
-                if "ics" in formats:
-                    if brief.meeting_at is None:
-                        result.no_meeting.append(brief.header.public_id)
-                    else:
-                        from leadtriage.handoff.ics import build_invite
-
-                        path = namer.claim(stem, "ics")
-                        path.write_bytes(build_invite(brief, now))
-                        per_lead[lead_id].append(path)
+                self._write_brief(brief, request, namer, now, page_size, combined, per_lead, result)
                 done += 1
             for rep, briefs in combined.items():
                 from leadtriage.handoff import pdf
 
                 progress.report(done, total, f"Printing the combined PDF for {rep or 'unassigned leads'}")
-                page_size = page_size or pdf.page_size_for(self.page_size_setting)
                 path = namer.claim(safe_stem("briefs", rep or "unassigned", f"{now:%Y-%m-%d}"), "pdf")
                 pdf.write_pdf(render.render_pdf_html(briefs, self.template_folder), path, page_size,
                               title=f"Lead briefs for {rep or 'unassigned leads'}")
@@ -291,14 +282,48 @@ class HandoffExporter:
             path = namer.claim(safe_stem("leads", fmt.removeprefix("csv-"), f"{now:%Y-%m-%d-%H%M}"), "csv")
             base = done
             csv_export.export_csv(
-                self.store.conn, lead_ids, profile, path, meeting_at=meeting,
+                self.store.path, lead_ids, profile, path, meeting_at=meeting,
                 on_rows=lambda n, base=base, label=profile.label: progress.report(base + n, total, f"Writing {label}"),
             )
             done += len(lead_ids)
             for lead_id in lead_ids:
                 per_lead[lead_id].append(path)
-        written = list(namer.claimed)
-        return written
+        return list(namer.claimed)
+
+    def _write_brief(
+        self, brief: Brief, request: ExportRequest, namer: FileNamer, now: datetime, page_size,
+        combined: dict[str, list[Brief]], per_lead: dict[int, list[Path]], result: ExportResult,
+    ) -> None:
+        from leadtriage.handoff import render
+
+        formats, stem, lead_id = request.formats, brief.file_stem, brief.lead_id
+        if "pdf" in formats:
+            if request.combine:
+                combined.setdefault(brief.header.field_rep, []).append(brief)
+            else:
+                from leadtriage.handoff import pdf
+
+                path = namer.claim(stem, "pdf")
+                pdf.write_pdf(render.render_pdf_html([brief], self.template_folder), path, page_size,
+                              title=f"Lead brief {brief.header.public_id}")
+                per_lead[lead_id].append(path)
+        if "html" in formats:
+            path = namer.claim(stem, "html")
+            path.write_text(render.render_html(brief, self.template_folder), "utf-8")
+            per_lead[lead_id].append(path)
+        if "md" in formats:
+            path = namer.claim(stem, "md")
+            path.write_text(render.render_markdown(brief, self.template_folder), "utf-8")
+            per_lead[lead_id].append(path)
+        if "ics" in formats:
+            if brief.meeting_at is None:
+                result.no_meeting.append(brief.header.public_id)
+            else:
+                from leadtriage.handoff.ics import build_invite
+
+                path = namer.claim(stem, "ics")
+                path.write_bytes(build_invite(brief, now))
+                per_lead[lead_id].append(path)
 
     # -- database ----------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ created on first use: QTextDocument needs one for fonts.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -30,18 +29,18 @@ _LETTER = {
     QLocale.Country.PuertoRico, QLocale.Country.CostaRica, QLocale.Country.Panama, QLocale.Country.ElSalvador,
     QLocale.Country.DominicanRepublic, QLocale.Country.Nicaragua,
 }
-RESOLUTION = 300
+RESOLUTION = 96  # layout units only: text and rules stay vector graphics
 MARGINS_MM = QMarginsF(14, 12, 14, 12)
 
 _app: QGuiApplication | None = None
 
 
 def ensure_gui_app() -> None:
+    """A QGuiApplication for fonts, made once when the process has none (the CLI).
+    Always the offscreen platform: it never shows a window, and must work over SSH."""
     global _app
     if QGuiApplication.instance() is None:
-        if not os.environ.get("QT_QPA_PLATFORM"):
-            os.environ["QT_QPA_PLATFORM"] = "offscreen"
-        _app = QGuiApplication([sys.argv[0] if sys.argv else "leadtriage"])
+        _app = QGuiApplication([sys.argv[0] if sys.argv else "leadtriage", "-platform", "offscreen"])
 
 
 def page_size_for(setting: str = "", locale: QLocale | None = None) -> QPageSize:
@@ -76,3 +75,4 @@ def write_pdf(html: str, path: Path, page_size: QPageSize, title: str = "") -> N
     doc.setPageSize(QSizeF(rect.width(), rect.height()))
     doc.print_(writer)
     del writer  # closes and flushes the file
+

@@ -42,16 +42,26 @@ def clean_line(text: object, limit: int = FIELD_LIMIT) -> str:
     return clean(text, limit).replace("\n", " ")
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~=>:])")
+_MD_INLINE = re.compile(r"([\\`*_\[\]|~#])")
+# Characters that start a block only at the beginning of a line.
+_MD_LINE_START = re.compile(r"^(\s*)([-+=>:]|\d+(?=[.)]))")
 
 
 def markdown_escape(text: str) -> str:
-    """Text that Markdown shows literally: markup characters backslash-escaped, HTML
-    metacharacters as entities (so `<script>` stays text even in renderers that allow
-    inline HTML), and newlines as hard breaks that cannot start a block."""
+    """Text that Markdown shows literally: inline markup characters backslash-escaped,
+    HTML metacharacters as entities (so `<script>` stays text even in renderers that
+    allow inline HTML), block starters (`- `, `1.`, `> `, `===`) neutralised at the
+    start of each line, and newlines kept as hard line breaks inside one paragraph."""
     value = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    value = _MD_SPECIAL.sub(r"\\\1", value)
-    # A line starting with spaces would become code; a new paragraph could start a
-    # list or heading even escaped: keep every note inside its own paragraph.
-    lines = [line.strip() for line in value.split("\n")]
-    return "  \n".join(line for line in lines if line)
+    value = _MD_INLINE.sub(r"\\\1", value)
+    lines = []
+    for line in value.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        match = _MD_LINE_START.match(line)
+        if match:
+            start = match.group(2)
+            line = (start + "\\" + line[len(start):]) if start[0].isdigit() else "\\" + line
+        lines.append(line)
+    return "  \n".join(lines)

@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_workspace_parts()
         self._build_dashboard()
+        self._add_export_action()
         self.statusBar()
         self.refresh()
         self.sidebar.setCurrentIndex(self.views.index(self.views.row_of(queue.TODAY)))
@@ -201,6 +202,38 @@ class MainWindow(QMainWindow):
         go_menu.addAction(self.next_action)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(QAction(f"&About {APP_NAME}", self, triggered=self.about))
+
+    def _add_export_action(self) -> None:
+        """Handoff: "Export briefs…" in the Leads menu and on the toolbar."""
+        from PySide6.QtWidgets import QMenu, QToolBar
+
+        self.export_action = QAction("Export &briefs…", self, triggered=self.export_briefs)
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_action.setStatusTip("Hand qualified leads to field sales: briefs, CRM rows, invites")
+        menu = next((a.menu() for a in self.menuBar().actions() if a.text().replace("&", "") == "Leads"), None)
+        if menu is None:
+            menu = QMenu("&Leads", self)
+            self.menuBar().insertMenu(self.menuBar().actions()[-1], menu)  # before Help
+        menu.addAction(self.export_action)
+        toolbar = self.findChild(QToolBar, "mainToolbar")
+        if toolbar is None:
+            toolbar = self.addToolBar("Main")
+            toolbar.setObjectName("mainToolbar")
+        toolbar.addAction(self.export_action)
+
+    def export_briefs(self) -> None:
+        from leadtriage.ui.export_dialog import ExportDialog, summary
+
+        rows = self.table.selectionModel().selectedRows()
+        selected = [i for i in (self.leads.lead_id(r.row()) for r in rows) if i is not None]
+        dialog = ExportDialog(self.store, self.worker, selected, self.qsettings, self)
+        def exported(result) -> None:
+            self.refresh()
+            self.statusBar().showMessage(summary(result), 8000)
+
+        dialog.exported.connect(exported)
+        self.export_dialog = dialog
+        dialog.open()
 
     # -- behaviour -------------------------------------------------------------------
 
