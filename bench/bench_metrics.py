@@ -14,35 +14,14 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.common import OUT, big_db, p50_p95, row, scratch_copy
+from bench.common import big_db, p50_p95, row
 
 RUNS = 5
 
 
 def metrics_db() -> Path:
-    from leadtriage.store.schema import LATEST_VERSION, MIGRATIONS
-
-    source = big_db()
-    cached = OUT / f"metrics-{source.stem}-v{LATEST_VERSION}.db"
-    if cached.exists() and cached.stat().st_mtime >= source.stat().st_mtime:
-        with sqlite3.connect(f"{cached.resolve().as_uri()}?mode=ro", uri=True) as conn:
-            if conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION:
-                return cached
-    print("  upgrading a copy of the bench database to the current schema (once) ...", flush=True)
-    copy = scratch_copy(source, cached.name)
-    import sqlite_utils
-
-    conn = sqlite3.connect(copy, isolation_level=None)
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    for number in range(version + 1, LATEST_VERSION + 1):
-        started = time.perf_counter()
-        conn.execute("BEGIN IMMEDIATE")
-        MIGRATIONS[number - 1](sqlite_utils.Database(conn))
-        conn.execute(f"PRAGMA user_version = {number}")
-        conn.execute("COMMIT")
-        row(f"migration to schema v{number}, 1M leads", f"{time.perf_counter() - started:.1f} s", "once per database")
-    conn.close()
-    return copy
+    # big_db() is at the current schema (metrics tables included).
+    return big_db()
 
 
 def _compute_once(db: Path, preset_name: str, by: str) -> float:

@@ -10,36 +10,14 @@ import random
 import time
 from pathlib import Path
 
-from bench.common import OUT, big_db, p50_p95, row, scratch_copy
+from bench.common import OUT, big_db, p50_p95, row
 
 BUDGET = 0.100
 
 
 def _bench_db() -> Path:
-    """A migrated private copy: opening the shared database as a writer would migrate
-    it in place, and benches never write to it. Reused while it is newer."""
-    from leadtriage.store import open_store
-    from leadtriage.store.schema import LATEST_VERSION
-
-    source = big_db()
-    dest = OUT / "queue-ui-1m.db"
-    fresh = dest.exists() and dest.stat().st_mtime >= source.stat().st_mtime
-    if fresh:
-        import sqlite3
-
-        with sqlite3.connect(f"{dest.resolve().as_uri()}?mode=ro", uri=True) as conn:
-            fresh = conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
-    if not fresh:
-        print("  preparing a migrated copy of the bench database (once) ...", flush=True)
-        started = time.perf_counter()
-        scratch_copy(source, dest.name)
-        store = open_store(dest)
-        store.close()
-        import shutil
-
-        shutil.rmtree(OUT / f"{dest.stem}-backups", ignore_errors=True)
-        print(f"  ready in {time.perf_counter() - started:.1f} s", flush=True)
-    return dest
+    # big_db() is at the current schema, so opening it migrates nothing.
+    return big_db()
 
 
 def _timed(fn) -> float:
