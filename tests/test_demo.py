@@ -79,3 +79,18 @@ def test_bulk_demo_rebuilds_every_derived_table(tmp_path, monkeypatch):
             triggers = {r[0] for r in s.conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
             assert {"leads_fts_ai", "lead_counts_ai"} <= triggers
     assert results[0] == results[1]
+
+
+def test_demo_scores_are_the_apps_own_scores(demo_store):
+    """The generator caches score parts; the result must equal scoring each lead."""
+    import json
+
+    from leadtriage.scoring import rules_from_setting, score_lead
+
+    rules = rules_from_setting(None)
+    cur = demo_store.conn.execute("SELECT * FROM leads WHERE id % 7 = 0")
+    names = [d[0] for d in cur.description]
+    for row in cur.fetchall():
+        lead = dict(zip(names, row, strict=True))
+        expected = score_lead(lead, rules, FIXED_NOW)
+        assert (lead["score"], json.loads(lead["score_reasons"])) == (expected.value, list(expected.reasons))

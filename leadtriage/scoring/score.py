@@ -34,10 +34,16 @@ def _seniority(title: str, rules: ScoreRules) -> int:
 def score_lead(lead: dict[str, Any], rules: ScoreRules, now: datetime) -> Score:
     """The score and its chips. Only fields of the lead row are used, so the score
     can be recomputed inside the transaction that changed the lead."""
+    return combine((*fit_parts(lead, rules), *interest_parts(lead, rules), *activity_parts(lead, rules, now)))
+
+
+# The three groups are separate so bulk callers (the demo generator) can cache each
+# on the few fields it reads.
+
+def fit_parts(lead: dict[str, Any], rules: ScoreRules) -> tuple[tuple[str, float], ...]:
+    """Fit to the ideal customer profile: industry, size, seniority, country."""
     w = rules.weights
     parts: list[tuple[str, float]] = []
-
-    # Fit to the ideal customer profile
     industry = (lead.get("industry") or "").strip()
     if industry and industry.casefold() in rules.industries:
         parts.append(_chip(industry, rules.industry_points * w["fit"]))
@@ -54,8 +60,13 @@ def score_lead(lead: dict[str, Any], rules: ScoreRules, now: datetime) -> Score:
     country = (lead.get("country") or "").upper()
     if country and country in rules.countries:
         parts.append(_chip(country, rules.country_points * w["fit"]))
+    return tuple(parts)
 
-    # Interest: where the lead came from and whether they talk to us
+
+def interest_parts(lead: dict[str, Any], rules: ScoreRules) -> tuple[tuple[str, float], ...]:
+    """Interest: where the lead came from and whether they talk to us."""
+    w = rules.weights
+    parts: list[tuple[str, float]] = []
     source = (lead.get("source") or "").strip()
     src_pts = rules.sources.get(source.casefold(), 0.0)
     if src_pts:
@@ -64,8 +75,13 @@ def score_lead(lead: dict[str, Any], rules: ScoreRules, now: datetime) -> Score:
     if connects:
         pts = min(rules.connect_max, connects * rules.connect_points)
         parts.append(_chip(f"Reached {connects}×", pts * w["interest"]))
+    return tuple(parts)
 
-    # Recency and activity
+
+def activity_parts(lead: dict[str, Any], rules: ScoreRules, now: datetime) -> tuple[tuple[str, float], ...]:
+    """Recency and activity."""
+    w = rules.weights
+    parts: list[tuple[str, float]] = []
     last = from_db(lead.get("last_touch_at")) or from_db(lead.get("created_at"))
     if last is not None:
         days = (now - last).total_seconds() / 86400
@@ -74,9 +90,13 @@ def score_lead(lead: dict[str, Any], rules: ScoreRules, now: datetime) -> Score:
         elif days <= rules.stale_days:
             parts.append(_chip("This month", rules.stale_points * w["activity"]))
     attempts = lead.get("attempts") or 0
+    connects = lead.get("connects") or 0
     if rules.unanswered_attempts and attempts >= rules.unanswered_attempts and not connects:
         parts.append(_chip(f"{attempts} tries, no answer", -rules.unanswered_penalty * w["activity"]))
+    return tuple(parts)
 
+
+def combine(parts: tuple[tuple[str, float], ...]) -> Score:
     total = sum(p for _, p in parts)
     value = max(0, min(100, round(total)))
     chips = tuple(text for text, pts in sorted(parts, key=lambda p: -abs(p[1])) if round(pts) != 0)
