@@ -13,6 +13,7 @@ from pathlib import Path
 import sqlite_utils
 
 from leadtriage.errors import (
+    DatabaseDamaged,
     DatabaseTooNew,
     NotALeadTriageDatabase,
     StorageProblem,
@@ -61,6 +62,12 @@ class Store:
         try:
             if version is None:
                 _create_private_file(path)
+            elif writer:
+                # Never write into a damaged file: the caller decides about recovery
+                # (leadtriage.store.recovery.open_or_recover).
+                from leadtriage.store.recovery import check_or_raise
+
+                check_or_raise(path)
             conn = _connect(path, readonly=not writer)
             store = cls(path, conn, lock)
             if writer:
@@ -195,6 +202,15 @@ def inspect_file(path: Path) -> int | None:
             user_version = conn.execute("PRAGMA user_version").fetchone()[0]
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     except sqlite3.DatabaseError as exc:
+        text = str(exc).lower()
+        if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "unable to open" in text):
+            from leadtriage.store.errors import translate
+
+            raise translate(exc) from None
+        if int.from_bytes(header[68:72], "big") == APPLICATION_ID:
+            raise DatabaseDamaged(
+                f"{path.name} is damaged ({exc}). LeadTriage can keep it aside and recover it "
+                "from what is readable and the newest backup.", [str(exc)]) from None
         raise NotALeadTriageDatabase(f"{path.name} cannot be read as a database ({exc}).") from None
     if app_id != APPLICATION_ID:
         if app_id == 0 and user_version == 0 and tables == 0:
