@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from leadtriage.cli.output import emit
-from leadtriage.errors import UserError
+from leadtriage.errors import DatabaseDamaged, UserError
 from leadtriage.paths import resolve_db_path
 
 NAME = "backup"
@@ -24,7 +24,11 @@ def run(args: argparse.Namespace) -> int:
     from leadtriage.store.recovery import open_or_recover
 
     path = Path(resolve_db_path(args.db))
-    if inspect_file(path) is None:
+    try:
+        missing = inspect_file(path) is None
+    except DatabaseDamaged:
+        missing = False  # recovered below
+    if missing:
         raise UserError(f"No LeadTriage database at {path}.")
     # Open as the writer: backups of a damaged file are useless, and the writer
     # check at open notices damage (and recovers, keeping the damaged file aside).
