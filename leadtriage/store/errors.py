@@ -35,6 +35,8 @@ _OS_ERRORS = {
     errno.EACCES: "No permission to write there (folder or file permissions). Nothing was changed.",
     errno.EPERM: "No permission to write there (folder or file permissions). Nothing was changed.",
     errno.ENOENT: VANISHED,
+    errno.ENOTDIR: "A file is in the way where a folder should be (check the database and backups "
+                   "folders). Nothing was changed.",
 }
 
 
