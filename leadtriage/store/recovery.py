@@ -119,13 +119,18 @@ def find_damage(path: Path, *, full: bool | None = None) -> list[str]:
     if header is None:
         return ["the file has no valid SQLite header"]
     size = path.stat().st_size
-    if size % header["page_size"]:
-        return [f"the file size ({size:,} bytes) is not a whole number of pages: it was cut short"]
-    if header["pages"] and size < header["pages"] * header["page_size"]:
-        return [f"the file is shorter than its header says ({size:,} of "
-                f"{header['pages'] * header['page_size']:,} bytes): it was cut short"]
+    wal = _wal_size(path)
+    # With frames in the WAL the main file may legitimately lag its header (a
+    # checkpoint interrupted half-way): SQLite completes it from the WAL. Only a
+    # self-contained file is judged by its size.
+    if wal <= 32:  # an empty WAL is just its 32-byte header
+        if size % header["page_size"]:
+            return [f"the file size ({size:,} bytes) is not a whole number of pages: it was cut short"]
+        if header["pages"] and size < header["pages"] * header["page_size"]:
+            return [f"the file is shorter than its header says ({size:,} of "
+                    f"{header['pages'] * header['page_size']:,} bytes): it was cut short"]
     if full is None:
-        full = size + _wal_size(path) <= SYNC_CHECK_BYTES
+        full = size + wal <= SYNC_CHECK_BYTES
     try:
         with closing(backups._read_only(path)) as conn:
             if full:
