@@ -44,6 +44,7 @@ class Store:
         self._lock = lock
         self._tx_depth = 0
         self._closed = False
+        self._lock_owner: Store | None = None  # for_worker stores write under the opener's lock
 
     # -- opening ---------------------------------------------------------------------
 
@@ -82,7 +83,9 @@ class Store:
         """A second Store on the same file for a worker thread: its own connection
         (transactions must not interleave with the UI thread's), no lock of its own
         (the opener's writer lock covers this process)."""
-        return Store(self.path, _connect(self.path, readonly=False), lock=None)
+        worker = Store(self.path, _connect(self.path, readonly=False), lock=None)
+        worker._lock_owner = self
+        return worker
 
     def close(self) -> None:
         if self._closed:
@@ -106,6 +109,8 @@ class Store:
 
     @property
     def writable(self) -> bool:
+        if self._lock_owner is not None:
+            return self._lock_owner.writable
         return self._lock is not None
 
     # -- transactions ----------------------------------------------------------------

@@ -130,7 +130,7 @@ def find_damage(path: Path, *, full: bool | None = None) -> list[str]:
             return [f"the file is shorter than its header says ({size:,} of "
                     f"{header['pages'] * header['page_size']:,} bytes): it was cut short"]
     if full is None:
-        full = size + wal <= SYNC_CHECK_BYTES
+        full = size + wal <= SYNC_CHECK_BYTES or suspect_marker(path).exists()
     try:
         with closing(backups._read_only(path)) as conn:
             if full:
@@ -148,6 +148,27 @@ def find_damage(path: Path, *, full: bool | None = None) -> list[str]:
         return [str(exc)]
     except sqlite3.DatabaseError as exc:
         return [str(exc)]
+
+
+def needs_background_check(path: Path) -> bool:
+    """True when the check at open was only the quick start-up test (a big file)."""
+    try:
+        return path.stat().st_size + _wal_size(path) > SYNC_CHECK_BYTES
+    except OSError:
+        return False
+
+
+def suspect_marker(path: Path) -> Path:
+    return path.with_name(path.name + ".check-at-open")
+
+
+def mark_suspect(path: Path) -> None:
+    """The background check of a big file found damage: make the next open run the
+    full check (and so recover) instead of the quick start-up test."""
+    try:
+        suspect_marker(path).touch(mode=0o600)
+    except OSError as exc:
+        log.warning("could not mark the database for a full check: %s", exc.strerror)
 
 
 def check_or_raise(path: Path) -> None:
@@ -186,6 +207,7 @@ def recover(path: Path, *, now: datetime | None = None, backups_folder: Path | N
     try:
         problems = find_damage(path, full=True)
         if not problems:
+            suspect_marker(path).unlink(missing_ok=True)
             return None
         log.warning("recovering a damaged database (%d problems reported)", len(problems))
         now = now or datetime.now()
@@ -218,6 +240,7 @@ def recover(path: Path, *, now: datetime | None = None, backups_folder: Path | N
         report.counts = _finish(work)
         _remove_db_files(path)  # nothing is there after move_aside; stale -wal/-shm only
         os.replace(work, path)
+        suspect_marker(path).unlink(missing_ok=True)
         log.info("database recovered by %s: %d leads", report.method, report.counts.get("leads", 0))
         return report
     finally:

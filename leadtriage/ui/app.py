@@ -52,18 +52,25 @@ def start(db_arg: str | None = None) -> Session:
     """Open the database and show the main window. Raises `UserError` for a database
     that must not be opened (foreign, too new, busy)."""
     from leadtriage.paths import resolve_db_path
-    from leadtriage.store import open_store
+    from leadtriage.store import recovery
     from leadtriage.ui import excepthook
+    from leadtriage.ui.backups import show_recovery_report
     from leadtriage.ui.main_window import MainWindow
     from leadtriage.ui.worker import Worker
 
     app = make_application()
     excepthook.install()
-    store = open_store(resolve_db_path(db_arg))
+    # A damaged file is checked at open, kept aside and recovered (or a UserError
+    # explains why not: the app never silently starts with an empty database).
+    store, report = recovery.open_or_recover(resolve_db_path(db_arg))
     log.info("started %s with schema v%d", __version__, store.user_version)
     worker = Worker(app)
     window = MainWindow(store, worker)
     window.show()
+    if report is not None:
+        show_recovery_report(window, report)
+    if recovery.needs_background_check(store.path):
+        window.backups.check_in_background()
     return Session(app, store, worker, window)
 
 

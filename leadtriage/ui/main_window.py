@@ -90,6 +90,8 @@ class MainWindow(QMainWindow):
         self.demo_action = QAction("Load &demo data", self, triggered=self.load_demo)
         file_menu.addAction(self.demo_action)
         file_menu.addSeparator()
+        self._build_backup_part(file_menu)
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self, triggered=self.close)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         file_menu.addAction(quit_action)
@@ -105,6 +107,14 @@ class MainWindow(QMainWindow):
             view_menu.addAction(action)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(QAction(f"&About {APP_NAME}", self, triggered=self.about))
+
+    def _build_backup_part(self, file_menu) -> None:
+        # Backups own their actions, timer and dialogs (leadtriage.ui.backups).
+        from leadtriage.ui.backups import BackupController
+
+        self.backups = BackupController(self, self.store, self.worker, on_restored=self.refresh)
+        file_menu.addAction(self.backups.backup_action)
+        file_menu.addAction(self.backups.restore_action)
 
     # -- behaviour -------------------------------------------------------------------
 
@@ -196,7 +206,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
+        self.backups.timer.stop()
         self.worker.wait(10000)
+        self.backups.close()
         super().closeEvent(event)
 
 
