@@ -76,12 +76,14 @@ def backup(
     folder: Path | None = None,
     *,
     now: datetime | None = None,
-    verify: bool = True,
+    verify: bool = False,
 ) -> Path:
     """Write a backup of `store`'s committed state and return its path.
 
     Reads through its own read-only connection, so it is safe on a worker thread
-    while the UI thread keeps using `store.conn`."""
+    while the UI thread keeps using `store.conn`. `verify=True` runs quick_check on
+    the copy (seconds on a big file): the scheduler and `leadtriage backup` verify,
+    the backups taken right before an import or a migration do not make the user wait."""
     return backup_file(store.path, reason, folder, now=now, verify=verify)
 
 
