@@ -127,3 +127,14 @@ def test_backup_into_a_full_or_read_only_folder(demo_store, tmp_path, monkeypatc
     monkeypatch.undo()
     assert not list(backups.backups_dir(demo_store.path).glob("*.part"))
     assert count(demo_store, "leads") == 600
+
+
+def test_backup_refused_when_it_would_fill_the_disk(demo_store, monkeypatch):
+    from collections import namedtuple
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(backups.shutil, "disk_usage", lambda _p: usage(10**9, 10**9 - 5 * 2**20, 5 * 2**20))
+    with pytest.raises(StorageProblem, match="Not enough free disk space"):
+        backups.backup(demo_store)
+    assert backups.list_backups(demo_store.path) == []
+    LeadService(demo_store).log_activity(1, "call", notes="work goes on")

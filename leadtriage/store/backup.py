@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
@@ -37,6 +38,7 @@ KEEP_MONTHLY = 9
 STAMP_FORMAT = "%Y-%m-%d_%H%M%S_%f"
 _NAME = re.compile(r"^(?P<stem>.+)_(?P<stamp>\d{4}-\d{2}-\d{2}_\d{6}_\d{6})_(?P<reason>[a-z0-9-]+)\.db$")
 _STALE_PART_SECONDS = 3600
+MIN_FREE_AFTER_BACKUP = 200 * 2**20  # bytes the disk keeps free after a backup
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ def backup_file(
                 "Nothing committed was lost if it comes back; reconnect it and try again."
             )
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _check_space(db_path, folder)
         when = now or datetime.now()
         dest = folder / f"{db_path.stem}_{when.strftime(STAMP_FORMAT)}_{slug(reason)}.db"
         while dest.exists():  # two backups in the same microsecond (tests, fast clocks)
@@ -137,6 +140,25 @@ def backup_to(conn: sqlite3.Connection, dest: Path, *, verify: bool = False) -> 
             tmp.unlink(missing_ok=True)
             raise
     return dest
+
+
+def _check_space(db_path: Path, folder: Path) -> None:
+    """Refuse a backup that would leave the disk (nearly) full: the database itself
+    must keep room to grow, or the rep's next call could not be saved."""
+    size = db_path.stat().st_size + _wal_size(db_path)
+    free = shutil.disk_usage(folder).free
+    if free < size + max(size // 10, MIN_FREE_AFTER_BACKUP):
+        raise StorageProblem(
+            f"Not enough free disk space for a backup ({free // 2**20:,} MB free, the database is "
+            f"{size // 2**20:,} MB). Free some space; existing backups and your data are untouched."
+        )
+
+
+def _wal_size(db_path: Path) -> int:
+    try:
+        return db_path.with_name(db_path.name + "-wal").stat().st_size
+    except OSError:
+        return 0
 
 
 # -- reading ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from leadtriage.errors import DatabaseDamaged, StorageProblem
 from leadtriage.paths import restrict_file
+from leadtriage.progress import Cancelled
 from leadtriage.store import backup as backups
 from leadtriage.store.errors import environment_errors
 from leadtriage.store.lock import WriterLock
@@ -112,9 +114,12 @@ def is_ours(path: Path) -> bool:
     return header is not None and header["application_id"] == APPLICATION_ID
 
 
-def find_damage(path: Path, *, full: bool | None = None) -> list[str]:
+def find_damage(path: Path, *, full: bool | None = None,
+                should_stop: Callable[[], bool] | None = None) -> list[str]:
     """SQLite's findings about `path` ([] = healthy). `full=None` runs quick_check
-    when the file is small enough to check during start-up."""
+    when the file is small enough to check during start-up. `should_stop` lets a
+    background check end early (quitting the app must not wait for a 2 GB check):
+    it then raises `Cancelled`."""
     header = header_fields(path)
     if header is None:
         return ["the file has no valid SQLite header"]
@@ -133,8 +138,15 @@ def find_damage(path: Path, *, full: bool | None = None) -> list[str]:
         full = size + wal <= SYNC_CHECK_BYTES or suspect_marker(path).exists()
     try:
         with closing(backups._read_only(path)) as conn:
+            if should_stop is not None:
+                conn.set_progress_handler(lambda: 1 if should_stop() else 0, 1000)
             if full:
-                rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
+                try:
+                    rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
+                except sqlite3.OperationalError as exc:
+                    if should_stop is not None and should_stop() and "interrupt" in str(exc).lower():
+                        raise Cancelled() from None
+                    raise
                 return [] if rows == ["ok"] else rows
             # Big file: touch the schema and both ends of the main tables' trees.
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()

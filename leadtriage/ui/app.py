@@ -27,7 +27,9 @@ class Session:
     window: MainWindow
 
     def close(self) -> None:
+        self.window.backups.stop()  # a background check of a big file ends early
         self.worker.wait(30000)
+        self.window.backups.close()
         self.store.close()
 
 

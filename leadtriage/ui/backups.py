@@ -188,6 +188,7 @@ class BackupController(QObject):
         self.timer.timeout.connect(self.tick)
         self.timer.start()
         self.dialog: RestoreDialog | None = None
+        self.check_task: Any = None
 
     # -- the worker side -----------------------------------------------------------
 
@@ -313,11 +314,20 @@ class BackupController(QObject):
             box.setDetailedText("\n".join(problems[:20]))
             box.exec()
 
-        self.worker.run(lambda _p: recovery.find_damage(self.store.path, full=True), on_done=done,
-                        on_error=lambda exc: log.warning("background check failed: %s", type(exc).__name__))
+        self.check_task = self.worker.run(
+            lambda progress: recovery.find_damage(self.store.path, full=True,
+                                                  should_stop=lambda: progress.cancelled),
+            on_done=done,
+            on_error=lambda exc: log.warning("background check failed: %s", type(exc).__name__))
+
+    def stop(self) -> None:
+        """Before the app waits for its worker: no new backups, the check ends early."""
+        self.timer.stop()
+        if self.check_task is not None:
+            self.check_task.cancel()
 
     def close(self) -> None:
-        self.timer.stop()
+        self.stop()
         if self._worker_store is not None:
             self._worker_store.conn.close()
             self._worker_store = None

@@ -206,7 +206,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
-        self.backups.timer.stop()
+        self.backups.stop()
         self.worker.wait(10000)
         self.backups.close()
         super().closeEvent(event)
