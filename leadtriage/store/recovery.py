@@ -151,7 +151,10 @@ def find_damage(path: Path, *, full: bool | None = None,
             # Big file: touch the schema and both ends of the main tables' trees.
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             for table in ("leads", "activities"):
-                conn.execute(f"SELECT min(id), max(id) FROM {table}").fetchone()
+                # Separate queries: SQLite only answers a lone min() or max() from the
+                # tree's edge; both in one SELECT scan the whole table.
+                conn.execute(f"SELECT min(id) FROM {table}").fetchone()
+                conn.execute(f"SELECT max(id) FROM {table}").fetchone()
             return []
     except sqlite3.OperationalError as exc:
         text = str(exc).lower()
