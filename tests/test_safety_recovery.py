@@ -12,7 +12,6 @@ from leadtriage.errors import DatabaseDamaged
 from leadtriage.services.leads import LeadService
 from leadtriage.store import backup as backups
 from leadtriage.store import open_store, recovery
-from leadtriage.store.db import Store
 
 from .conftest import FIXED_NOW
 
@@ -145,15 +144,30 @@ def test_damaged_file_without_backup_never_starts_empty(db_path):
     with open(db_path, "r+b") as fh:
         fh.seek(4096)
         fh.write(b"\0" * (db_path.stat().st_size - 4096))
+    damaged = db_path.read_bytes()
     with pytest.raises(DatabaseDamaged, match="did not start over"):
         recovery.open_or_recover(db_path)
-    assert not db_path.exists()  # no empty database was put in its place
-    kept = list(db_path.parent.glob("leads.db.corrupt-*"))
-    assert kept and any(p.name[-1].isdigit() for p in kept)
-    # Asked again, it still does not create an empty file silently: the user must
-    # choose (the app explains; `open_store` on a missing path is an explicit new start).
-    with pytest.raises(Exception):  # noqa: B017 - any refusal, no file
-        Store.open(db_path, create=False)
+    # No empty database took its place: the damaged file is back where it was, so
+    # the next start meets the same message, not an empty queue.
+    assert db_path.read_bytes() == damaged
+    assert not list(db_path.parent.glob("leads.db.corrupt-*"))
+    with pytest.raises(DatabaseDamaged, match="did not start over"):
+        recovery.open_or_recover(db_path)
+
+
+def test_missing_database_with_backups_brings_the_newest_back(db_path):
+    held, _ = prepare(db_path)
+    for side in ("", "-wal", "-shm"):
+        db_path.with_name(db_path.name + side).unlink(missing_ok=True)
+    store, report = recovery.open_or_recover(db_path)
+    with store:
+        assert report is not None and report.damaged_copy is None
+        assert "missing" in report.message()
+        assert table(store.conn, "SELECT * FROM leads ORDER BY id") == held["leads"]
+    # A genuinely new database (no backups) starts empty, as it should.
+    fresh, none = recovery.open_or_recover(db_path.with_name("new.db"))
+    with fresh:
+        assert none is None
 
 
 def test_healthy_file_is_left_alone(demo_store, db_path):

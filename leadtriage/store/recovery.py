@@ -46,13 +46,13 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 SYNC_CHECK_BYTES = 64 * 1024 * 1024  # quick_check of 64 MB takes well under a second
 _CLI_TIMEOUT_S = 600
 # Parents before children so foreign keys hold while rows are merged back.
-_MERGE_ORDER = ("field_reps", "campaigns", "import_batches", "leads", "activities", "handoffs",
+_KNOWN_ORDER = ("field_reps", "campaigns", "import_batches", "leads", "activities", "handoffs",
                 "import_rejects", "settings", "change_log", "import_profiles", "duplicate_candidates")
 
 
 @dataclass
 class RecoveryReport:
-    damaged_copy: Path  # the damaged file, kept aside
+    damaged_copy: Path | None  # the damaged file, kept aside (None: the file was missing)
     problems: list[str]
     method: str  # "sqlite-recover", "row-salvage", "backup"
     backup_used: Path | None = None
@@ -60,12 +60,20 @@ class RecoveryReport:
     from_backup: dict[str, int] = field(default_factory=dict)  # rows the backup added
 
     def message(self) -> str:
-        lines = [
-            "LeadTriage found that its database file was damaged (for example by a crash, "
-            "a full disk or a sync tool).",
-            f"The damaged file was kept, unchanged, as {self.damaged_copy.name}.",
-        ]
-        if self.method == "backup":
+        if self.damaged_copy is None:
+            assert self.backup_used is not None
+            lines = ["LeadTriage found its database file missing (moved, deleted or not yet synced "
+                     "back), but it has backups of it.",
+                     f"The newest good backup, of {_when(self.backup_used)}, was restored."]
+        else:
+            lines = [
+                "LeadTriage found that its database file was damaged (for example by a crash, "
+                "a full disk or a sync tool).",
+                f"The damaged file was kept, unchanged, as {self.damaged_copy.name}.",
+            ]
+        if self.damaged_copy is None:
+            pass
+        elif self.method == "backup":
             assert self.backup_used is not None
             lines.append(f"Nothing could be read from it, so the backup of "
                          f"{_when(self.backup_used)} was restored.")
@@ -200,13 +208,47 @@ def check_or_raise(path: Path) -> None:
 def open_or_recover(path: Path, *, now: datetime | None = None,
                     backups_folder: Path | None = None) -> tuple[Store, RecoveryReport | None]:
     """Open for writing; a damaged file is recovered first (and the report says how)."""
-    from leadtriage.store.db import Store
+    from leadtriage.store.db import Store, inspect_file
 
+    path = Path(path)
     try:
+        if inspect_file(path) is None:
+            report = restore_missing(path, backups_folder=backups_folder)
+            return Store.open(path), report
         return Store.open(path), None
     except DatabaseDamaged:
-        report = recover(Path(path), now=now, backups_folder=backups_folder)
+        report = recover(path, now=now, backups_folder=backups_folder)
     return Store.open(path), report
+
+
+def restore_missing(path: Path, *, backups_folder: Path | None = None) -> RecoveryReport | None:
+    """The database file is gone but its backups are not: bring back the newest good
+    one rather than starting the rep over with an empty database. None when there is
+    nothing to bring back (a genuinely new database)."""
+    if not path.parent.is_dir():
+        return None  # Store.open explains the missing folder
+    good = backups.newest_good_backup(path, backups_folder)
+    if good is None:
+        return None
+    lock = WriterLock(path)
+    lock.acquire()
+    try:
+        from leadtriage.store.db import inspect_file
+
+        if inspect_file(path) is not None:
+            return None  # someone created it meanwhile
+        work = path.with_name(path.name + ".recovering")
+        _remove_db_files(work)
+        _copy_backup(good.path, work)
+        report = RecoveryReport(None, ["the database file was missing"], "backup", good.path)
+        report.counts = _finish(work)
+        for side in ("-wal", "-shm"):  # stale companions of an empty placeholder
+            path.with_name(path.name + side).unlink(missing_ok=True)
+        os.replace(work, path)
+        log.warning("database file was missing; restored the newest good backup")
+        return report
+    finally:
+        lock.release()
 
 
 # -- recovering ---------------------------------------------------------------------------
@@ -229,37 +271,63 @@ def recover(path: Path, *, now: datetime | None = None, backups_folder: Path | N
         good = backups.newest_good_backup(path, backups_folder)
         aside = move_aside(path, now)
         work = path.with_name(path.name + ".recovering")
-        _remove_db_files(work)
-        method = None
-        if use_cli and _salvage_with_cli(aside, work):
-            method = "sqlite-recover"
-        else:
+        try:
+            return _recover_aside(path, aside, work, problems, good, use_cli)
+        except BaseException:
+            # Recovery failed: the damaged file goes back where it was, so the next
+            # start meets the same damage (and the same message) instead of a new,
+            # empty database in its place.
             _remove_db_files(work)
-            if _salvage_rows(aside, work):
-                method = "row-salvage"
-        report: RecoveryReport
-        if method is not None:
-            from_backup = _merge_backup(work, good.path) if good else {}
-            report = RecoveryReport(aside, problems, method, good.path if good else None,
-                                    from_backup=from_backup)
-        elif good is not None:
-            _remove_db_files(work)
-            _copy_backup(good.path, work)
-            report = RecoveryReport(aside, problems, "backup", good.path)
-        else:
-            _remove_db_files(work)
-            raise DatabaseDamaged(
-                f"{path.name} was damaged, nothing could be read from it and there is no backup. "
-                f"The damaged file was kept as {aside.name}; LeadTriage did not start over with an "
-                "empty database. Contact support with that file.", problems)
-        report.counts = _finish(work)
-        _remove_db_files(path)  # nothing is there after move_aside; stale -wal/-shm only
-        os.replace(work, path)
-        suspect_marker(path).unlink(missing_ok=True)
-        log.info("database recovered by %s: %d leads", report.method, report.counts.get("leads", 0))
-        return report
+            if not path.exists():
+                _move_back(aside, path)
+            raise
     finally:
         lock.release()
+
+
+def _recover_aside(path: Path, aside: Path, work: Path, problems: list[str],
+                   good: backups.BackupInfo | None, use_cli: bool) -> RecoveryReport:
+    _remove_db_files(work)
+    method = None
+    if use_cli and _salvage_with_cli(aside, work):
+        method = "sqlite-recover"
+    else:
+        _remove_db_files(work)
+        if _salvage_rows(aside, work):
+            method = "row-salvage"
+    report: RecoveryReport
+    if method is not None:
+        from_backup = _merge_backup(work, good.path) if good else {}
+        report = RecoveryReport(aside, problems, method, good.path if good else None,
+                                from_backup=from_backup)
+    elif good is not None:
+        _remove_db_files(work)
+        _copy_backup(good.path, work)
+        report = RecoveryReport(aside, problems, "backup", good.path)
+    else:
+        _remove_db_files(work)
+        raise DatabaseDamaged(
+            f"{path.name} is damaged, nothing could be read from it and there is no backup. "
+            f"LeadTriage left the file where it is ({path}) and did not start over with an empty "
+            "database. To start over anyway, move that file elsewhere (keep it: support may be "
+            "able to rescue more from it).", problems)
+    report.counts = _finish(work)
+    _remove_db_files(path)  # nothing is there after move_aside; stale -wal/-shm only
+    os.replace(work, path)
+    suspect_marker(path).unlink(missing_ok=True)
+    log.info("database recovered by %s: %d leads", report.method, report.counts.get("leads", 0))
+    return report
+
+
+def _move_back(aside: Path, path: Path) -> None:
+    try:
+        os.replace(aside, path)
+        for side in ("-wal", "-shm"):
+            extra = aside.with_name(aside.name + side)
+            if extra.exists():
+                os.replace(extra, path.with_name(path.name + side))
+    except OSError as exc:
+        log.error("could not move the damaged file back: %s", exc.strerror)
 
 
 def move_aside(path: Path, now: datetime) -> Path:
@@ -337,7 +405,7 @@ def _salvage_rows(damaged: Path, work: Path) -> bool:
         fresh = Store.open(work)
         try:
             copied = 0
-            for table in _MERGE_ORDER:
+            for table in _data_tables(fresh.conn):
                 copied += _copy_readable_rows(src, fresh.conn, table)
         finally:
             fresh.close()
@@ -390,7 +458,7 @@ def _merge_backup(work: Path, backup_path: Path) -> dict[str, int]:
         conn.execute("PRAGMA foreign_keys = OFF")
         conn.execute("ATTACH DATABASE ? AS b", (f"{backup_path.resolve().as_uri()}?mode=ro&immutable=1",))
         conn.execute("BEGIN")
-        for table in _MERGE_ORDER:
+        for table in _data_tables(conn):
             theirs = [r[1] for r in conn.execute(f"PRAGMA b.table_info({table})")]
             ours = {r[1] for r in conn.execute(f"PRAGMA main.table_info({table})")}
             cols = ", ".join(c for c in theirs if c in ours)
@@ -401,6 +469,19 @@ def _merge_backup(work: Path, backup_path: Path) -> dict[str, int]:
         conn.execute("COMMIT")
         conn.execute("DETACH DATABASE b")
     return added
+
+
+def _data_tables(conn: sqlite3.Connection) -> list[str]:
+    """Every ordinary table of the schema (tables added by later migrations too),
+    parents first; the search index is rebuilt, not copied."""
+    names = [r[0] for r in conn.execute(
+        "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "AND sql NOT LIKE 'CREATE VIRTUAL%'")]
+    fts = {r[0] for r in conn.execute(
+        "SELECT name FROM main.sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL%'")}
+    names = [n for n in names if not any(n.startswith(f + "_") for f in fts)]
+    known = [t for t in _KNOWN_ORDER if t in names]
+    return known + sorted(set(names) - set(known))
 
 
 def _copy_backup(backup_path: Path, work: Path) -> None:

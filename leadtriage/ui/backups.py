@@ -344,7 +344,9 @@ def show_recovery_report(parent: QWidget | None, report: Any) -> None:
 
 def recovery_box(parent: QWidget | None, report: Any) -> QMessageBox:
     box = QMessageBox(QMessageBox.Icon.Warning, f"{APP_NAME}: database repaired",
-                      "Your database file was damaged. LeadTriage has repaired it.", parent=parent)
+                      "Your database file was damaged. LeadTriage has repaired it." if report.damaged_copy
+                      else "Your database file was missing. LeadTriage has restored it from a backup.",
+                      parent=parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setInformativeText("\n\n".join(report.message().splitlines()[1:]))
     if report.problems:
