@@ -58,6 +58,33 @@ def import_batches(path: str, seed: int, rows: int) -> None:
         say(f"B {batch} {rows}")
 
 
+def import_files(path: str, seed: int, rows: int) -> None:
+    """The real importer (leadtriage.importing), one CSV file after another."""
+    import csv
+    from pathlib import Path
+
+    from leadtriage.importing.service import Importer, ImportOptions
+    from leadtriage.store import open_store
+
+    store = open_store(path)
+    importer = Importer(store)
+    folder = Path(path).parent / f"csv-{seed}"
+    folder.mkdir(exist_ok=True)
+    say("READY")
+    n = 0
+    while True:
+        n += 1
+        source = folder / f"list-{n}.csv"
+        with open(source, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["First Name", "Last Name", "Company", "Email", "Phone"])
+            for i in range(rows):
+                writer.writerow([f"Kim{i}", f"Kill{seed}x{n}", f"Kill Co {seed}-{n}-{i}",
+                                 f"kim{i}.s{seed}n{n}@kill{seed}-{n}.example.com", ""])
+        result = importer.import_file(source, ImportOptions(source="Kill test"))
+        say(f"I {result.batch_id} {result.inserted}")
+
+
 if __name__ == "__main__":
     # sqlite-utils imports pandas/numpy when present (~1 s); the child writes plain
     # rows and needs neither, and 27 child start-ups must fit the suite's budget.
@@ -66,5 +93,7 @@ if __name__ == "__main__":
     mode, db, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
     if mode == "log":
         log_calls(db, seed)
+    elif mode == "importer":
+        import_files(db, seed, int(sys.argv[4]))
     else:
         import_batches(db, seed, int(sys.argv[4]))

@@ -374,9 +374,11 @@ def _salvage_with_cli(damaged: Path, work: Path) -> bool:
     try:
         with closing(sqlite3.connect(work)) as conn:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            if "leads" not in tables:
+            version = _restore_identity(conn, damaged)
+            missing = _expected_tables(version) - tables
+            if missing:  # part of the schema was unreadable: the row salvage rebuilds it whole
+                log.warning("sqlite3 .recover lost %d tables; trying the row salvage", len(missing))
                 return False
-            _restore_identity(conn, damaged)
             # `.recover` puts rows it cannot place in lost_and_found: keep them in the
             # damaged copy only, the app does not know that table.
             conn.execute("DROP TABLE IF EXISTS lost_and_found")
@@ -508,7 +510,19 @@ def _finish(work: Path) -> dict[str, int]:
     return counts
 
 
-def _restore_identity(conn: sqlite3.Connection, damaged: Path) -> None:
+def _expected_tables(version: int) -> set[str]:
+    import sqlite_utils
+
+    from leadtriage.store.schema import MIGRATIONS
+
+    with closing(sqlite3.connect(":memory:")) as conn:
+        db = sqlite_utils.Database(conn)
+        for migration in MIGRATIONS[:version]:
+            migration(db)
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def _restore_identity(conn: sqlite3.Connection, damaged: Path) -> int:
     from leadtriage.store.db import APPLICATION_ID
 
     header = header_fields(damaged) or {}
@@ -519,6 +533,7 @@ def _restore_identity(conn: sqlite3.Connection, damaged: Path) -> None:
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     conn.execute(f"PRAGMA user_version = {int(version)}")
     conn.commit()
+    return int(version)
 
 
 def _check_version(version: int) -> None:
