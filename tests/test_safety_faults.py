@@ -138,3 +138,23 @@ def test_backup_refused_when_it_would_fill_the_disk(demo_store, monkeypatch):
         backups.backup(demo_store)
     assert backups.list_backups(demo_store.path) == []
     LeadService(demo_store).log_activity(1, "call", notes="work goes on")
+
+
+def test_damage_noticed_mid_session_is_a_message_not_a_crash():
+    from leadtriage.errors import DatabaseDamaged
+    from leadtriage.store.errors import environment_message
+
+    exc = sqlite3.DatabaseError("database disk image is malformed")
+    assert "damaged" in environment_message(exc)
+    with pytest.raises(DatabaseDamaged):
+        with environment_errors():
+            raise exc
+
+
+def test_restore_while_the_app_has_the_database_open_is_refused(capsys, demo_store):
+    from leadtriage.cli import main
+
+    made = backups.backup(demo_store)
+    assert main(["restore", str(made), "--db", str(demo_store.path)]) == 2
+    assert "already open" in capsys.readouterr().err
+    assert len(backups.list_backups(demo_store.path)) == 1  # nothing written

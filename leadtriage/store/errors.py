@@ -47,6 +47,8 @@ def environment_message(exc: BaseException) -> str | None:
     for needle, message in _ENVIRONMENT:
         if needle in text:
             return message
+    if isinstance(exc, sqlite3.DatabaseError) and any(n in text for n in _DAMAGE):
+        return DAMAGED + " Quit and start LeadTriage again to repair it."
     return None
 
 
