@@ -28,9 +28,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from leadtriage.errors import UserError
-    from leadtriage.importing.mapping import load_mapping_file
+    from leadtriage.importing.mapping import Mapping, auto_map, load_mapping_file
     from leadtriage.importing.reader import read_table
-    from leadtriage.importing.service import Importer, ImportOptions
+    from leadtriage.importing.service import Importer, ImportOptions, require_lead_columns
     from leadtriage.progress import Progress
     from leadtriage.store import open_store
 
@@ -50,8 +50,14 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise UserError(f"The mapping file {args.mapping} is not valid: {exc}.") from None
 
+    db_path = Path(resolve_db_path(args.db))
+    if not db_path.exists():
+        # No database yet, so no saved profile can apply: refuse a list that has no
+        # lead columns before a database file is created for it.
+        require_lead_columns(mapping or Mapping(auto_map(table.headers)), source.name)
+
     progress = Progress(_stderr_progress if sys.stderr.isatty() and not args.json else None)
-    with open_store(Path(resolve_db_path(args.db))) as store:
+    with open_store(db_path) as store:
         importer = Importer(store)
         plan = importer.prepare(source, encoding=args.encoding, delimiter=args.delimiter, sheet=args.sheet,
                                 mapping=mapping)

@@ -86,6 +86,9 @@ class PhoneResult:
 
 
 _DIGITS = re.compile(r"\d")
+# Extension words phonenumbers does not know (it reads ext, x, #, ...).
+_EXT_WORDS = re.compile(r"\s*(?:durchwahl|dw\.?|apparat|app\.|nebenstelle|poste|anexo|interno|extension)"
+                        r"\s*:?\s*(\d{1,7})\s*$", re.I)
 
 
 @lru_cache(maxsize=_CACHE)
@@ -94,7 +97,7 @@ def normalise_phone(raw: str, region: str) -> PhoneResult:
     `region` (the row's country, else the default region setting)."""
     import phonenumbers
 
-    text = raw.strip()
+    text = _EXT_WORDS.sub(r" ext. \1", raw.strip())
     if text.startswith("00") and not text.startswith("000"):
         text = "+" + text[2:]
     try:

@@ -215,11 +215,7 @@ class Importer:
     def run(self, plan: ImportPlan, options: ImportOptions, progress: Progress = NO_PROGRESS) -> ImportResult:
         mapping = plan.mapping
         mapping.validate(len(plan.table.headers))
-        if not (mapping.mapped & _IDENTITY):
-            raise UserError(
-                f"{plan.path.name}: no column could be recognised as a name, company, e-mail or phone; "
-                "map the columns by hand (a --mapping file on the command line)."
-            )
+        require_lead_columns(mapping, plan.path.name)
         region = (options.default_region or self._setting("default_region") or "US").upper()
         if not options.dry_run and self._has_leads():
             from leadtriage.store.backup import backup
@@ -432,6 +428,16 @@ class Importer:
         with self.store.transaction():
             self.store.conn.execute("UPDATE import_profiles SET used_at = ? WHERE header_signature = ?",
                                     (to_db(self.clock()), header_signature(headers)))
+
+
+def require_lead_columns(mapping: Mapping, file_name: str) -> None:
+    """A list must have at least one column that says who the lead is; otherwise it
+    is not a lead list (or needs a hand-made mapping)."""
+    if not (mapping.mapped & _IDENTITY):
+        raise UserError(
+            f"{file_name}: no column could be recognised as a name, company, e-mail or phone; "
+            "map the columns by hand (a --mapping file on the command line)."
+        )
 
 
 def file_sha256(path: Path) -> str:
