@@ -145,7 +145,11 @@ def read_table(
             raise UnreadableFile(f"Unknown encoding {encoding!r}.") from None
     else:
         encoding = detect_encoding(path, head)
-    text = head.decode(encoding, errors="replace")
+    try:
+        # Strict over the sample (a multi-byte character cut at its end is fine).
+        text = codecs.getincrementaldecoder(encoding)(errors="strict").decode(head, final=len(head) >= size)
+    except UnicodeDecodeError:
+        raise UnreadableFile(f"{path.name} is not valid {encoding} text; choose another encoding.") from None
     if encoding.startswith("utf-8") and text.startswith("\ufeff"):
         text = text[1:]
     _refuse_binary(path, text)
