@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from leadtriage.importing.countries import country_code
 
-_CACHE = 200_000
+_CACHE = 100_000  # per normaliser; lists repeat companies and domains far more than people
 
 # -- e-mail ---------------------------------------------------------------------------------
 

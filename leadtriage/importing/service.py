@@ -33,8 +33,10 @@ import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +51,7 @@ from leadtriage.importing.mapping import (
     auto_map,
     header_signature,
 )
+from leadtriage.importing.phones import PhoneResolver
 from leadtriage.importing.reader import Table, read_table
 from leadtriage.progress import NO_PROGRESS, Progress
 from leadtriage.store.db import Store
@@ -72,7 +75,7 @@ MERGE_COLUMNS = (
 _IDX = {c: i for i, c in enumerate(INSERT_COLUMNS)}
 _IDENTITY = {"full_name", "first_name", "last_name", "company", "email", "phone", "linkedin"}
 FUZZY_THRESHOLD = 88.0
-_FUZZY_CACHE_LIMIT = 400_000
+_FUZZY_CACHE_LIMIT = 300_000
 _SQL_BATCH = 500
 
 
@@ -457,6 +460,7 @@ def _neutralise(text: str | None) -> str:
 _NOT_NAME = re.compile(r"[^a-z0-9 ]+")
 
 
+@lru_cache(maxsize=50_000)
 def _name_key(first: str | None, last: str | None) -> str:
     text = f"{first or ''} {last or ''}".strip().lower()
     text = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
@@ -491,6 +495,8 @@ class _BatchWriter:
         self.dropped: list[str] = []
         self.source = options.source or None
         self.campaign = options.campaign or None
+        self.phone_cols = [i for i, t in enumerate(self.targets) if t == "phone"]
+        self.country_cols = [i for i, t in enumerate(self.targets) if t == "country"]
         delim = self.table.delimiter or ","
         self._raw_buf = io.StringIO()
         self._raw_writer = csv.writer(self._raw_buf, delimiter=delim, lineterminator="")
@@ -507,13 +513,26 @@ class _BatchWriter:
             (self.batch_id, self.plan.path.name, self.plan.sha256, self.source, self.campaign, self.options.cost,
              self.table.encoding, self.table.delimiter, self.table.sheet, self.plan.mapping.to_json(), self.now),
         )
-        if self._bulk_worth_it():
+        bulk = self._bulk_worth_it()
+        if bulk:
             self._drop_for_bulk()
         size = max(self.table.size, 1)
-        for chunk in self.table.chunks(self.options.chunk_size):
-            self._chunk(chunk)
-            estimate = max(self.rows, int(self.rows * size / max(self._position(), 1)))
-            self.progress.report(self.rows, estimate, f"{self.rows:,} rows")
+        # Two-stage pipeline on big lists: the helper process parses chunk N+1's phone
+        # numbers while this process normalises and writes chunk N.
+        resolver = PhoneResolver(parallel=bulk)
+        try:
+            pending: tuple[list, Future] | None = None
+            for chunk in self.table.chunks(self.options.chunk_size):
+                future = resolver.submit(self._phone_pairs(chunk))
+                if pending is not None:
+                    self._chunk(pending[0], resolver.results(pending[1]))
+                    self._report(size)
+                pending = (chunk, future)
+            if pending is not None:
+                self._chunk(pending[0], resolver.results(pending[1]))
+                self._report(size)
+        finally:
+            resolver.close()
         self.progress.report(self.rows, self.rows, "updating indexes")
         self._restore_after_bulk()
         seconds = time.perf_counter() - started
@@ -532,8 +551,24 @@ class _BatchWriter:
             same_file_batches=[b["id"] for b in self.plan.previous_batches],
         )
 
-    def _position(self) -> int:
-        return self.table.position or self.table.size
+    def _report(self, size: int) -> None:
+        position = self.table.position or self.table.size
+        estimate = max(self.rows, int(self.rows * size / max(position, 1)))
+        self.progress.report(self.rows, estimate, f"{self.rows:,} rows")
+
+    def _phone_pairs(self, chunk: list[tuple[int, list[str]]]) -> list[tuple[str, str]]:
+        """(raw phone, region) for every row, in order; '' for rows without a phone.
+        The region is the row's country when it has one, else the default region."""
+        pairs = []
+        phone_cols, country_cols, region = self.phone_cols, self.country_cols, self.region
+        for _, cells in chunk:
+            raw = _first(cells, phone_cols)
+            if not raw:
+                pairs.append(("", region))
+                continue
+            country = nz.country_code(_first(cells, country_cols)) if country_cols else None
+            pairs.append((raw, country or region))
+        return pairs
 
     def _campaign_row(self) -> None:
         if not self.campaign:
@@ -594,13 +629,13 @@ class _BatchWriter:
 
     # -- one chunk ---------------------------------------------------------------------------
 
-    def _chunk(self, chunk: list[tuple[int, list[str]]]) -> None:
+    def _chunk(self, chunk: list[tuple[int, list[str]]], phones: list[nz.PhoneResult]) -> None:
         records: list[list[Any]] = []
         lines: list[int] = []
         rejects: list[tuple] = []
-        for line_no, cells in chunk:
+        for (line_no, cells), phone in zip(chunk, phones, strict=True):
             self.rows += 1
-            rec, reason = self._record(cells)
+            rec, reason = self._record(cells, phone)
             if rec is None:
                 rejects.append((self.batch_id, line_no, reason, self._raw(cells)))
                 continue
@@ -620,7 +655,7 @@ class _BatchWriter:
         self._raw_writer.writerow(cells)
         return buf.getvalue()
 
-    def _record(self, cells: list[str]) -> tuple[list[Any] | None, str]:
+    def _record(self, cells: list[str], res_p: nz.PhoneResult) -> tuple[list[Any] | None, str]:
         values: dict[str, str] = {}
         custom: dict[str, str] = {}
         labels = self.labels
@@ -666,7 +701,6 @@ class _BatchWriter:
         phone = ext = None
         raw_phone = get("phone")
         if raw_phone:
-            res_p = nz.normalise_phone(raw_phone, country or self.region)
             if res_p.valid:
                 phone, ext = res_p.e164, res_p.ext
                 if country is None and res_p.region and res_p.region != "001":
@@ -910,6 +944,16 @@ class _BatchWriter:
             self.fuzzy_size += 1
         self._pending_candidates = candidates
         return flagged
+
+
+def _first(cells: list[str], columns: list[int]) -> str:
+    """The first non-empty value among `columns` (as `_record` picks it)."""
+    for i in columns:
+        if i < len(cells):
+            value = cells[i].strip()
+            if value:
+                return value
+    return ""
 
 
 def _initial(name_key: str) -> str:
