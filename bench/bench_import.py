@@ -90,7 +90,8 @@ with open_store(sys.argv[2]) as store:
     result = Importer(store).import_file(sys.argv[1], ImportOptions(source="bench", default_region="US"))
 seconds = time.perf_counter() - started
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-print(json.dumps({"seconds": seconds, "peak": peak, **result.to_json()}))
+helper = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # the phone-number helper process
+print(json.dumps({"seconds": seconds, "peak": peak, "helper_peak": helper, **result.to_json()}))
 """
 
 
@@ -125,7 +126,10 @@ def run() -> None:
     ours = res["rows"] / res["seconds"]
     row("LeadTriage import (end to end, own process)", f"{ours:,.0f} rows/s", ">= 50,000 rows/s", ours >= 50_000)
     row("  wall time incl. interpreter start", f"{wall:.1f} s")
-    row("  peak memory (ru_maxrss)", f"{res['peak'] / 1e6:,.0f} MB", "<= 500 MB", res["peak"] <= 500e6)
+    total = res["peak"] + res["helper_peak"]
+    row("  peak memory, importer process (ru_maxrss)", f"{res['peak'] / 1e6:,.0f} MB")
+    row("  peak memory, phone helper process", f"{res['helper_peak'] / 1e6:,.0f} MB")
+    row("  peak memory, both together (upper bound)", f"{total / 1e6:,.0f} MB", "<= 500 MB", total <= 500e6)
     row("  new / merged / flagged / rejected",
         f"{res['inserted']:,}/{res['merged']:,}/{res['duplicates_flagged']:,}/{res['rejected']:,}")
 

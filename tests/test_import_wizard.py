@@ -205,3 +205,12 @@ def test_history_undo(qtbot, store, tmp_path):
     assert store.conn.execute("SELECT count(*) FROM leads").fetchone()[0] == 0
     dialog.view.selectRow(0)
     assert not dialog.undo_button.isEnabled()
+
+
+def test_rows_model_passes_qtmodeltester(qtmodeltester):
+    from leadtriage.ui.importing.models import RowsModel
+
+    model = RowsModel(["Line", "Name", "Email"], [[2, "Jürgen", "j@x.de"], [3, "ragged"], [4, "x" * 500, None]])
+    qtmodeltester.check(model)
+    assert model.data(model.index(1, 2)) == ""  # ragged row: blank cell, not an error
+    assert model.data(model.index(2, 1)).endswith("…")

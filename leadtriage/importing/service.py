@@ -386,6 +386,11 @@ class Importer:
             if row is None or row[3] != "pending":
                 raise UserError("This possible duplicate was already decided.")
             new_id, old_id, batch_id, _ = row
+            if decision == "merge" and conn.execute(
+                "SELECT EXISTS(SELECT 1 FROM handoffs WHERE lead_id = ?)", (new_id,)
+            ).fetchone()[0]:
+                raise UserError("The new lead was already handed off to field sales; keep both, "
+                                "or merge the details by hand.")
             if decision == "merge":
                 cols = ", ".join(MERGE_COLUMNS)
                 new = dict(zip(MERGE_COLUMNS, conn.execute(f"SELECT {cols} FROM leads WHERE id = ?", (new_id,)).fetchone(), strict=True))
