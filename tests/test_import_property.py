@@ -20,10 +20,10 @@ FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthChe
 
 
 @FAST
-@given(st.binary(max_size=2000))
-def test_random_bytes_never_crash_the_reader(data):
+@given(st.binary(max_size=2000), st.sampled_from(["x.csv", "x.txt", "x.xlsx", "x.ods"]))
+def test_random_bytes_never_crash_the_reader_or_the_importer(data, name):
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "x.csv"
+        path = Path(folder) / name
         path.write_bytes(data)
         try:
             table = read_table(path)
@@ -31,6 +31,13 @@ def test_random_bytes_never_crash_the_reader(data):
                 assert all(isinstance(c, str) for _, cells in chunk for c in cells)
         except UserError:
             pass  # a clear refusal is the right answer for junk
+        with open_store(Path(folder) / "l.db") as store:
+            try:
+                result = Importer(store).import_file(path)
+            except UserError:
+                assert store.conn.execute("SELECT count(*) FROM import_batches").fetchone()[0] == 0
+            else:
+                assert result.inserted + result.merged + result.duplicates_flagged + result.rejected == result.rows
 
 
 _cell = st.one_of(

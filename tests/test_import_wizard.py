@@ -214,3 +214,20 @@ def test_rows_model_passes_qtmodeltester(qtmodeltester):
     qtmodeltester.check(model)
     assert model.data(model.index(1, 2)) == ""  # ragged row: blank cell, not an error
     assert model.data(model.index(2, 1)).endswith("…")
+
+
+def test_threaded_worker_path(qtbot, store, tmp_path):
+    """The real thing: work on the thread pool with its own connection, results back on the UI thread."""
+    worker = Worker()
+    wizard = ImportWizard(store, worker, booth_file(tmp_path))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitUntil(lambda: wizard.plan is not None, timeout=10000)
+    wizard.next()
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.details_page.dry is not None, timeout=10000)
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.run_page.result is not None, timeout=10000)
+    assert wizard.run_page.result.inserted == 2
+    assert worker.wait(5000)
+    assert store.conn.execute("SELECT count(*) FROM leads").fetchone()[0] == 2
