@@ -12,13 +12,13 @@ import sys
 from collections.abc import Sequence
 
 from leadtriage import __version__
-from leadtriage.cli import backup_cmd, check_cmd, demo_cmd, restore_cmd
+from leadtriage.cli import backup_cmd, check_cmd, demo_cmd, import_cmd, restore_cmd
 from leadtriage.errors import UserError
 
 log = logging.getLogger("leadtriage.cli")
 
 # Each command module has NAME, HELP, add_arguments(parser) and run(args) -> int.
-COMMANDS = [demo_cmd, check_cmd, backup_cmd, restore_cmd]
+COMMANDS = [demo_cmd, check_cmd, import_cmd, backup_cmd, restore_cmd]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.sidebar.selectionModel().currentChanged.connect(lambda cur, _: self.show_view(cur.data(ViewListModel.ViewKeyRole)))
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self._build_menus()
+        self._build_import_actions()
         self.statusBar()
         self.refresh()
         self.sidebar.setCurrentIndex(self.views.index(self.views.row_of("new")))
@@ -115,6 +116,15 @@ class MainWindow(QMainWindow):
         self.backups = BackupController(self, self.store, self.worker, on_restored=self.refresh)
         file_menu.addAction(self.backups.backup_action)
         file_menu.addAction(self.backups.restore_action)
+
+    def _build_import_actions(self) -> None:
+        # Import lives in its own part: File ▸ Import… (Ctrl+O), toolbar, drop a file,
+        # the welcome page's button, duplicates review and import history.
+        from leadtriage.ui.importing.actions import ImportActions
+
+        self.importing = ImportActions(self, self.store, self.worker, self.menuBar().actions()[0].menu(),
+                                       on_change=self.refresh)
+        self.welcome.import_requested.connect(lambda: self.importing.open_wizard())
 
     # -- behaviour -------------------------------------------------------------------
 
