@@ -1,8 +1,10 @@
 """Kill -9 at random moments while writing: every acknowledged write survives, no
 batch is ever partial, and the file passes integrity_check every time.
 
-27 kills in total (15 while logging calls and status moves through LeadService, 12
-while importing batches), each in a fresh child process.
+27 kills in total, each in a fresh child process: 13 while logging calls and status
+moves through LeadService, 8 while the real importer (leadtriage.importing) imports
+CSV files, 6 while a stand-in writes big batches straight through the store (the
+store-level all-or-nothing guarantee any bulk writer relies on).
 """
 
 import json
@@ -19,9 +21,11 @@ import pytest
 from leadtriage.store import open_store
 
 CHILD = Path(__file__).with_name("_crash_child.py")
-LOG_KILLS = 15
-IMPORT_KILLS = 12
+LOG_KILLS = 13
+IMPORTER_KILLS = 8
+BATCH_KILLS = 6
 BATCH_ROWS = 1500
+IMPORTER_ROWS = 600
 
 
 def start(*args: str) -> subprocess.Popen:
@@ -90,7 +94,7 @@ def test_kill_while_importing_batches(tmp_path):
     open_store(path).close()
     rnd = random.Random(7)
     acked: dict[int, int] = {}
-    for round_no in range(IMPORT_KILLS):
+    for round_no in range(BATCH_KILLS):
         proc = start("import", str(path), str(round_no + 1), str(BATCH_ROWS))
         for fields in kill_after(proc, rnd.uniform(0.02, 0.6)):
             assert fields[0] == "B"
@@ -107,6 +111,33 @@ def test_kill_while_importing_batches(tmp_path):
             indexed = store.conn.execute("SELECT count(*) FROM leads_fts").fetchone()[0]
             assert indexed == sum(per_batch.values())
     assert acked, "no batch was ever committed: the kill window is too short to prove anything"
+
+
+@pytest.mark.slow
+def test_kill_while_the_importer_imports(tmp_path):
+    path = tmp_path / "crash-importer.db"
+    open_store(path).close()
+    rnd = random.Random(99)
+    acked: dict[int, int] = {}
+    for round_no in range(IMPORTER_KILLS):
+        proc = start("importer", str(path), str(round_no + 1), str(IMPORTER_ROWS))
+        for fields in kill_after(proc, rnd.uniform(0.05, 0.7)):
+            assert fields[0] == "I"
+            acked[int(fields[1])] = int(fields[2])
+        with open_store(path) as store:
+            assert store.integrity_check() == ["ok"]
+            per_batch = dict(store.conn.execute(
+                "SELECT batch_id, count(*) FROM leads WHERE batch_id IS NOT NULL GROUP BY batch_id"))
+            batches = dict(store.conn.execute("SELECT id, inserted FROM import_batches"))
+            for batch, inserted in acked.items():
+                assert inserted == IMPORTER_ROWS
+                assert per_batch.get(batch) == inserted, f"acknowledged import {batch} incomplete"
+            # All or nothing: every recorded batch has all its leads, no lead lacks its batch.
+            assert per_batch == {b: n for b, n in batches.items() if n}
+            assert store.conn.execute("SELECT count(*) FROM leads WHERE batch_id IS NULL").fetchone() == (0,)
+            indexed = store.conn.execute("SELECT count(*) FROM leads_fts").fetchone()[0]
+            assert indexed == sum(per_batch.values())
+    assert len(acked) >= IMPORTER_KILLS // 2, "too few imports finished to prove anything"
 
 
 def test_child_helper_is_not_collected():
