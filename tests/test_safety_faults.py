@@ -158,3 +158,17 @@ def test_restore_while_the_app_has_the_database_open_is_refused(capsys, demo_sto
     assert main(["restore", str(made), "--db", str(demo_store.path)]) == 2
     assert "already open" in capsys.readouterr().err
     assert len(backups.list_backups(demo_store.path)) == 1  # nothing written
+
+
+def test_cli_backup_works_while_the_app_has_the_database_open(capsys, demo_store):
+    import json
+
+    from leadtriage.cli import main
+
+    LeadService(demo_store).log_activity(1, "call", notes="committed while the app runs")
+    assert main(["backup", "--db", str(demo_store.path), "--json"]) == 0
+    made = json.loads(capsys.readouterr().out)
+    assert made["leads"] == 600
+    with sqlite3.connect(made["backup"]) as conn:
+        assert conn.execute("SELECT count(*) FROM activities WHERE notes = 'committed while the app runs'"
+                            ).fetchone() == (1,)

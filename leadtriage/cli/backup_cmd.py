@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from leadtriage.cli.output import emit
-from leadtriage.errors import DatabaseDamaged, UserError
+from leadtriage.errors import DatabaseBusy, DatabaseDamaged, UserError
 from leadtriage.paths import resolve_db_path
 
 NAME = "backup"
@@ -32,10 +32,19 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"No LeadTriage database at {path}.")
     # Open as the writer: backups of a damaged file are useless, and the writer
     # check at open notices damage (and recovers, keeping the damaged file aside).
-    store, report = open_or_recover(path)
-    with store:
-        made = BackupScheduler(store, interval_minutes=1).backup_now("manual")
-        leads = store.conn.execute("SELECT count(*) FROM leads").fetchone()[0]
+    try:
+        store, report = open_or_recover(path)
+    except DatabaseBusy:
+        # The app has it open (and checked it when it did): a backup only reads, so
+        # take it beside the app through a read-only connection; the copy is verified.
+        report = None
+        made = backups.backup_file(path, "manual", verify=True)
+        backups.prune(path)
+        leads = backups.lead_count(made) or 0
+    else:
+        with store:
+            made = BackupScheduler(store, interval_minutes=1).backup_now("manual")
+            leads = store.conn.execute("SELECT count(*) FROM leads").fetchone()[0]
     kept = backups.list_backups(path)
     payload = {"db": str(path), "backup": str(made), "leads": leads, "size": made.stat().st_size,
                "backups_kept": len(kept), "recovered": report.message() if report else None}

@@ -342,7 +342,7 @@ def restore(
             if progress:
                 progress(total - remaining, total)
 
-        src.backup(store.conn, pages=256, progress=report)
+        src.backup(store.conn, pages=4096, progress=report)
     with environment_errors():
         store.conn.execute("PRAGMA journal_mode = WAL")
         store._migrate()
