@@ -66,28 +66,26 @@ class RecoveryReport:
                      "back), but it has backups of it.",
                      f"The newest good backup, of {_when(self.backup_used)}, was restored."]
         else:
-            lines = [
-                "LeadTriage found that its database file was damaged (for example by a crash, "
-                "a full disk or a sync tool).",
-                f"The damaged file was kept, unchanged, as {self.damaged_copy.name}.",
-            ]
-        if self.damaged_copy is None:
-            pass
-        elif self.method == "backup":
-            assert self.backup_used is not None
-            lines.append(f"Nothing could be read from it, so the backup of "
-                         f"{_when(self.backup_used)} was restored.")
-        else:
-            how = "SQLite's recovery tool" if self.method == "sqlite-recover" else "a row-by-row rescue"
-            lines.append(f"Everything readable was recovered with {how}.")
-            if self.backup_used is not None:
-                added = self.from_backup.get("leads", 0) + self.from_backup.get("activities", 0)
-                lines.append(f"The backup of {_when(self.backup_used)} was merged in"
-                             + (f" ({added:,} leads and activities came back from it)." if added else
-                                " (the rescue already held everything it had)."))
+            lines = ["LeadTriage found that its database file was damaged (for example by a crash, "
+                     "a full disk or a sync tool).",
+                     f"The damaged file was kept, unchanged, as {self.damaged_copy.name}."]
+            lines += self._what_was_done()
         lines.append(f"You now have {self.counts.get('leads', 0):,} leads and "
                      f"{self.counts.get('activities', 0):,} activities. Check your latest calls.")
         return "\n".join(lines)
+
+    def _what_was_done(self) -> list[str]:
+        if self.method == "backup":
+            assert self.backup_used is not None
+            return [f"Nothing could be read from it, so the backup of {_when(self.backup_used)} was restored."]
+        how = "SQLite's recovery tool" if self.method == "sqlite-recover" else "a row-by-row rescue"
+        done = [f"Everything readable was recovered with {how}."]
+        if self.backup_used is not None:
+            added = self.from_backup.get("leads", 0) + self.from_backup.get("activities", 0)
+            done.append(f"The backup of {_when(self.backup_used)} was merged in"
+                        + (f" ({added:,} leads and activities came back from it)." if added else
+                           " (the rescue already held everything it had)."))
+        return done
 
 
 # -- detecting ------------------------------------------------------------------------
