@@ -226,3 +226,25 @@ def test_big_files_get_the_fast_check_at_open_and_full_check_when_marked(demo_st
     store, report = recovery.open_or_recover(db_path)
     store.close()
     assert report is not None and not recovery.suspect_marker(db_path).exists()
+
+
+def test_recovery_that_fails_midway_puts_the_damaged_file_back(db_path, monkeypatch):
+    from leadtriage.errors import StorageProblem
+
+    prepare(db_path)
+    overwrite_middle(db_path)
+    damaged = db_path.read_bytes()
+
+    def disk_full(*_args, **_kwargs):
+        raise StorageProblem("The disk is full.")
+
+    monkeypatch.setattr(recovery, "_salvage_rows", disk_full)
+    monkeypatch.setattr(recovery.shutil, "which", lambda _name: None)
+    with pytest.raises(StorageProblem, match="disk is full"):
+        recovery.open_or_recover(db_path)
+    assert db_path.read_bytes() == damaged  # back in place: the next start tries again
+    assert not db_path.with_name("leads.db.recovering").exists()
+    monkeypatch.undo()
+    store, report = recovery.open_or_recover(db_path)
+    with store:
+        assert report is not None and store.integrity_check() == ["ok"]
