@@ -51,7 +51,7 @@ def test_back_up_now_from_the_file_menu(qtbot, demo_store, qsettings):
 def test_restore_dialog_lists_backups_and_restores(qtbot, demo_store, qsettings, monkeypatch):
     window = make_window(qtbot, demo_store, qsettings)
     backups.backup(demo_store, "manual", now=datetime(2026, 11, 23, 9, 0))
-    LeadService(demo_store, clock=lambda: FIXED_NOW).change_status(1, "disqualified", reason="after backup")
+    LeadService(demo_store, clock=lambda: FIXED_NOW).update(1, {"company": "Changed after the backup"}, "Edit")
     dialog = RestoreDialog(demo_store.path, window)
     qtbot.addWidget(dialog)
     dialog.set_rows(load_rows(demo_store.path))
@@ -66,7 +66,7 @@ def test_restore_dialog_lists_backups_and_restores(qtbot, demo_store, qsettings,
     shown = []
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: shown.append(a[2]))
     window.backups.restore(chosen)
-    assert demo_store.conn.execute("SELECT status FROM leads WHERE id = 1").fetchone()[0] != "disqualified"
+    assert demo_store.conn.execute("SELECT company FROM leads WHERE id = 1").fetchone()[0] != "Changed after the backup"
     assert shown and "Restored 600 leads" in shown[0]
     assert "before-restore" in shown[0]  # the replaced data was backed up first
     assert any(b.reason == "before-restore" for b in backups.list_backups(demo_store.path))
@@ -124,3 +124,11 @@ def test_app_start_recovers_a_damaged_database_and_explains(qtbot, db_path, monk
     finally:
         session.window.close()
         session.close()
+        # The Session keeps the window alive after the test; none of its timers may
+        # fire later on the store that was just closed.
+        from PySide6.QtCore import QObject, QTimer
+
+        for part in [session.window, *vars(session.window).values()]:
+            if isinstance(part, QObject):
+                for timer in part.findChildren(QTimer):
+                    timer.stop()
