@@ -26,7 +26,21 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench
 
 lint: $(STAMP)
-	$(BIN)/ruff check leadtriage tests bench
+	$(BIN)/ruff check leadtriage tests bench packaging tools
+
+# The bundle: PyInstaller (the `package` extra) builds it, then its smoke test runs
+# (packaging/build.py). Not part of `make test`: a build takes about a minute.
+PKG_STAMP := $(VENV)/.installed-package
+$(PKG_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,package]"
+	@touch $(PKG_STAMP)
+
+package: $(STAMP) $(PKG_STAMP)
+	$(BIN)/python packaging/build.py
+
+# PNGs of the main screens with demo data, rendered offscreen, for the README.
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots.py --out docs/screenshots
 
 demo: $(STAMP)
 	$(BIN)/leadtriage demo --db demo.db --leads 5000

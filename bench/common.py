@@ -13,13 +13,27 @@ OUT = Path(__file__).resolve().parent / "out"
 BIG_LEADS = int(os.environ.get("BENCH_LEADS", "1000000"))
 
 
+def _schema_version(path: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as conn:
+        return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
 def big_db() -> Path:
-    """A 1M-lead demo database, built once and reused by every bench. Benches that
-    write must work on a copy (see `scratch_copy`). `BENCH_DB` points at a prebuilt one."""
-    if os.environ.get("BENCH_DB"):
-        return Path(os.environ["BENCH_DB"])
+    """A 1M-lead demo database at the current schema, built once and reused by every
+    bench. Benches that write must work on a copy (see `scratch_copy`). `BENCH_DB`
+    points at a prebuilt one; one from an older schema is not used (opening it would
+    migrate it, and the timings would measure the migration)."""
+    from leadtriage.store.schema import LATEST_VERSION
+
+    prebuilt = os.environ.get("BENCH_DB")
+    if prebuilt and Path(prebuilt).exists():
+        if _schema_version(Path(prebuilt)) == LATEST_VERSION:
+            return Path(prebuilt)
+        print(f"  BENCH_DB {prebuilt} has an older schema; using a current one instead", flush=True)
     OUT.mkdir(exist_ok=True)
-    path = OUT / f"demo-{BIG_LEADS}.db"
+    path = OUT / f"demo-{BIG_LEADS}-v{LATEST_VERSION}.db"
     if not path.exists():
         print(f"building {BIG_LEADS:,}-lead demo database (once) ...", flush=True)
         started = time.perf_counter()

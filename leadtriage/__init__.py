@@ -19,5 +19,13 @@ def _version() -> str:
         return match.group(1) if match else "0+unknown"
 
 
-__version__ = _version()
 APP_NAME = "LeadTriage"
+
+
+def __getattr__(name: str) -> str:
+    # Lazy: importlib.metadata costs ~0.1 s, which start-up cannot spare.
+    if name == "__version__":
+        value = _version()
+        globals()["__version__"] = value
+        return value
+    raise AttributeError(name)

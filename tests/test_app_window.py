@@ -96,3 +96,21 @@ def test_window_layout_is_remembered(qtbot, demo_store, qsettings):
     again = make_window(qtbot, demo_store, qsettings)
     assert again.size() == expected and expected.width() == 701
     assert again.splitter.sizes()[0] == 150
+
+
+def test_second_app_copy_is_told_and_first_is_untouched(qtbot, store, db_path, monkeypatch, capsys):
+    import sys
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from leadtriage.ui import app as app_module
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # start() installs the app's hook
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
+    with store.transaction() as db:
+        db["field_reps"].insert({"name": "Dana"})
+    assert app_module.run_app(str(db_path)) == 2
+    assert shown and "already open" in shown[0]
+    assert "already open" in capsys.readouterr().err
+    assert store.conn.execute("SELECT count(*) FROM field_reps").fetchone()[0] == 1

@@ -61,6 +61,12 @@ def assert_backup_content_kept(store, held):
     assert set(held["leads"]) <= rows
     assert set(held["activities"]) <= acts
     assert store.integrity_check() == ["ok"]
+    # What triggers maintain (queue counts) matches the recovered rows exactly.
+    tables = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "lead_counts" in tables:
+        kept = set(store.conn.execute("SELECT status, do_not_call, n FROM lead_counts WHERE n > 0"))
+        real = set(store.conn.execute("SELECT status, do_not_call, count(*) FROM leads GROUP BY 1, 2"))
+        assert kept == real
     # The search index was rebuilt over the recovered rows.
     hits = store.conn.execute("SELECT count(*) FROM leads_fts WHERE leads_fts MATCH ?",
                               (held["leads"][0][5].split()[0] if held["leads"][0][5] else "x",)).fetchone()[0]

@@ -11,14 +11,34 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from leadtriage import __version__
-from leadtriage.cli import backup_cmd, check_cmd, demo_cmd, import_cmd, restore_cmd
+import leadtriage
+from leadtriage.cli import (
+    backup_cmd,
+    check_cmd,
+    demo_cmd,
+    export_cmd,
+    import_cmd,
+    outcomes_cmd,
+    restore_cmd,
+    stats_cmd,
+)
 from leadtriage.errors import UserError
 
 log = logging.getLogger("leadtriage.cli")
 
 # Each command module has NAME, HELP, add_arguments(parser) and run(args) -> int.
-COMMANDS = [demo_cmd, check_cmd, import_cmd, backup_cmd, restore_cmd]
+COMMANDS = [demo_cmd, check_cmd, import_cmd, export_cmd, outcomes_cmd, stats_cmd, backup_cmd, restore_cmd]
+
+
+class _VersionAction(argparse.Action):
+    """--version, reading the version only when asked (it costs start-up time)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        sys.stdout.write(f"leadtriage {leadtriage.__version__}\n")
+        parser.exit()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,8 +49,10 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="leadtriage", description="Turn raw leads into qualified sales conversations.")
-    parser.add_argument("--version", action="version", version=f"leadtriage {__version__}")
+    parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
     parser.add_argument("--db", help="database file (default: your data folder, or $LEADTRIAGE_DB)")
+    parser.add_argument("--selftest", action="store_true",
+                        help="check this installation end to end on a throw-away demo database, then exit")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     for module in COMMANDS:
         p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
@@ -44,6 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.selftest:  # before logging: the selftest leaves the user's data folder alone
+        from leadtriage.selftest import run as run_selftest
+
+        return run_selftest()
     from leadtriage.logs import setup_logging
 
     setup_logging()

@@ -29,9 +29,10 @@ from pathlib import Path
 from leadtriage.demo import pools as P
 from leadtriage.domain.public_id import format_public_id
 from leadtriage.errors import UserError
+from leadtriage.scoring import rules_from_setting, score_lead
 from leadtriage.store.db import Store, inspect_file
 from leadtriage.store.lock import WriterLock
-from leadtriage.store.schema import LEAD_COLUMNS
+from leadtriage.store.schema import LEAD_COLUMNS, derived_rebuild_sql
 
 BULK_THRESHOLD = 20_000
 CHUNK = 20_000
@@ -49,19 +50,17 @@ class DemoSummary:
     by_status: dict[str, int]
 
 
-_DAYS: dict[int, str] = {}
+_MINUTES: dict[int, str] = {}
 
 
 def _ts(epoch: float) -> str:
-    # ~4x faster than time.strftime for the millions of timestamps a big demo needs.
-    secs = int(epoch)
-    day, rest = divmod(secs, 86400)
-    prefix = _DAYS.get(day)
+    # Cached per minute: several times faster than time.strftime for the millions
+    # of timestamps a big demo needs.
+    minute, sec = divmod(int(epoch), 60)
+    prefix = _MINUTES.get(minute)
     if prefix is None:
-        prefix = _DAYS[day] = time.strftime("%Y-%m-%d", time.gmtime(day * 86400))
-    h, rest = divmod(rest, 3600)
-    m, s = divmod(rest, 60)
-    return f"{prefix} {h:02d}:{m:02d}:{s:02d}"
+        prefix = _MINUTES[minute] = time.strftime("%Y-%m-%d %H:%M", time.gmtime(minute * 60))
+    return f"{prefix}:{sec:02d}"
 
 
 def _ascii(text: str) -> str:
@@ -185,10 +184,12 @@ def generate(
             store.conn.execute(
                 "UPDATE import_batches SET rows = ?, inserted = ? WHERE id = ?", (count, count, batch_id)
             )
-        for sql in restore_sql:
-            store.conn.execute(sql)
         if bulk:
-            store.conn.execute("INSERT INTO leads_fts(leads_fts) VALUES('rebuild')")
+            # Indexes first (the rebuilds read through them), triggers last (so the
+            # rebuilds do not fire them).
+            triggers = [q for q in restore_sql if q.lstrip().upper().startswith("CREATE TRIGGER")]
+            for sql in [q for q in restore_sql if q not in triggers] + derived_rebuild_sql() + triggers:
+                store.conn.execute(sql)
             store.conn.execute("PRAGMA analysis_limit = 1000")
             store.conn.execute("ANALYZE")
     if bulk:
@@ -292,17 +293,21 @@ def _remove_with_sidecars(path: Path) -> None:
 
 
 def _drop_for_bulk(store: Store) -> list[str]:
-    """Drop secondary indexes on leads/activities and the FTS insert trigger; return the
-    SQL that recreates them. Building an index once over sorted data is far cheaper
-    than maintaining it row by row."""
+    """Drop the secondary indexes and triggers of leads, activities and handoffs;
+    return the SQL that recreates them. Building an index once over sorted data, and
+    the derived tables (search, counts, metrics) once from the finished tables, is far
+    cheaper than maintaining them row by row."""
     rows = store.conn.execute(
-        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND ("
-        "(type = 'index' AND tbl_name IN ('leads', 'activities', 'handoffs')) OR "
-        "(type = 'trigger' AND name = 'leads_fts_ai'))"
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+        "AND type IN ('index', 'trigger') AND tbl_name IN ('leads', 'activities', 'handoffs')"
     ).fetchall()
     for kind, name, _ in rows:
         store.conn.execute(f"DROP {kind.upper()} {name}")
     return [sql for _, _, sql in rows]
+
+
+_FINAL_CALL = {"qualified": "meeting_set", "engaged": "conversation", "nurture": "callback",
+               "disqualified": "not_interested"}
 
 
 class _LeadMaker:
@@ -313,6 +318,10 @@ class _LeadMaker:
         self.rep_ids = rep_ids
         self.batch_ids = batch_ids
         self.per_batch: dict[int, int] = {}
+        self.score_cache: dict[tuple, tuple[int, str]] = {}
+        self.rules = rules_from_setting(None)
+        self.recent_s = self.rules.recent_days * DAY
+        self.stale_s = self.rules.stale_days * DAY
         self.import_note = [f"Imported from {c[0]}" for c in P.CAMPAIGNS]
         self.batch_data = [json.dumps({"batch_id": b}) for b in batch_ids]
         self.status_data = {
@@ -342,22 +351,31 @@ class _LeadMaker:
 
     def make(self, lead_id: int, leads: list, acts: list, hands: list) -> None:  # noqa: C901 - one recipe
         rng, now = self.rng, self.now
+        rnd = rng.random
+
+        # random.choice/randrange cost ~1 µs each; a million leads make ~25 draws each.
+        def pick(seq):
+            return seq[int(rnd() * len(seq))]
+
+        def below(n: int) -> int:
+            return int(rnd() * n)
+
         ci = self._campaign()
         camp_name, source, _, quality = P.CAMPAIGNS[ci]
         batch_id = self.batch_ids[ci]
         self.per_batch[batch_id] = self.per_batch.get(batch_id, 0) + 1
-        first = rng.choice(P.FIRST_NAMES)
-        last = rng.choice(P.LAST_NAMES)
-        title, seniority = rng.choice(P.TITLES)
-        wi, ni = rng.randrange(len(P.COMPANY_WORDS)), rng.randrange(len(P.COMPANY_NOUNS))
+        first = pick(P.FIRST_NAMES)
+        last = pick(P.LAST_NAMES)
+        title, seniority = pick(P.TITLES)
+        wi, ni = below(len(P.COMPANY_WORDS)), below(len(P.COMPANY_NOUNS))
         word, noun = P.COMPANY_WORDS[wi], P.COMPANY_NOUNS[ni]
         city, region, country, tz, phone_fmt = P.CITIES[(wi * 7 + ni) % len(P.CITIES)]
         suffix = P.LEGAL_SUFFIXES[(wi + ni) % len(P.LEGAL_SUFFIXES)]
         company = f"{word} {noun} {suffix}".strip()
         domain = f"{word}{noun}".lower() + ".com"
         email = f"{self.ascii_first[first]}.{self.ascii_last[last]}@{domain}"
-        number = phone_fmt.format(rng.randrange(10 ** self.phone_width[phone_fmt]))
-        employees = (12, 45, 120, 300, 850, 2400, 9000)[rng.randrange(7)]
+        number = phone_fmt.format(below(10 ** self.phone_width[phone_fmt]))
+        employees = (12, 45, 120, 300, 850, 2400, 9000)[below(7)]
         industry = P.INDUSTRIES[(wi + 3 * ni) % len(P.INDUSTRIES)]
 
         age_days = (rng.random() ** 1.7) * 120
@@ -385,9 +403,9 @@ class _LeadMaker:
                 elif r < 0.55:
                     status = "engaged"
                 elif r < 0.8:
-                    status, reason = "nurture", rng.choice(P.NURTURE_REASONS)
+                    status, reason = "nurture", pick(P.NURTURE_REASONS)
                 else:
-                    status, reason = "disqualified", rng.choice(P.DISQUALIFY_REASONS)
+                    status, reason = "disqualified", pick(P.DISQUALIFY_REASONS)
                     dnc = 1 if reason == "Do not call" else 0
             elif attempts >= 4 and rng.random() < 0.4:
                 status, reason = "disqualified", "Bad data" if rng.random() < 0.5 else "No need"
@@ -402,10 +420,10 @@ class _LeadMaker:
         else:
             touches = []
         if status in ("engaged", "qualified", "nurture"):
-            pain_json, pain_quote = self.v.pains[rng.randrange(64)]
-            pain, motiv = pain_json, rng.choice(P.MOTIVATIONS)
-            plan = self.v.plans[rng.randrange(64)]
-            qual = self.v.quals[4 if status == "qualified" and rng.random() < 0.5 else 3 if status == "qualified" else rng.randrange(3)]
+            pain_json, pain_quote = self.v.pains[below(64)]
+            pain, motiv = pain_json, pick(P.MOTIVATIONS)
+            plan = self.v.plans[below(64)]
+            qual = self.v.quals[4 if status == "qualified" and rng.random() < 0.5 else 3 if status == "qualified" else below(3)]
         else:
             pain_quote = None
         outcome = None
@@ -416,7 +434,7 @@ class _LeadMaker:
         if status == "qualified":
             qualified_at = last_touch or now
             territory = P.TERRITORY_BY_COUNTRY.get(country, (0,))
-            field_rep_id = self.rep_ids[territory[rng.randrange(len(territory))]]
+            field_rep_id = self.rep_ids[territory[below(len(territory))]]
         # Next actions: overdue and due-today callbacks make the Today view real.
         next_action = None
         if status in ("attempting", "engaged"):
@@ -432,22 +450,21 @@ class _LeadMaker:
             nurture_until = now + (rng.random() * 90 - 20) * DAY  # some already due
             next_at = nurture_until
             next_action = "Resurface from nurture"
-        seniority_pts = (5, 12, 20, 28)[seniority]
-        size_pts = 20 if 100 <= employees <= 2500 else 10 if employees > 2500 else 4
-        src_pts = int(min(25, 10 * q))
-        ind_pts = 15 if industry in ("Logistics", "Manufacturing", "Retail", "Healthcare") else 5
-        act_pts = min(12, connects * 6)
-        score = min(100, seniority_pts + size_pts + src_pts + ind_pts + act_pts)
-        reasons = []
-        if seniority >= 2:
-            reasons.append(f"Senior title (+{seniority_pts})")
-        if size_pts == 20:
-            reasons.append(f"{employees:,} employees: in profile (+20)")
-        reasons.append(f"{source} (+{src_pts})")
-        if ind_pts == 15:
-            reasons.append(f"Target industry: {industry} (+15)")
-        if act_pts:
-            reasons.append(f"Connected {connects}x (+{act_pts})")
+        # The app's own scorer, so demo chips read like the ones the app makes.
+        # Cached by what the score depends on: a million leads share few combinations.
+        touched = last_touch or created
+        age = now - touched
+        bucket = 0 if age <= self.recent_s else 1 if age <= self.stale_s else 2
+        key = (industry, employees, title, country, source, connects, min(attempts, 9), bucket)
+        scored = self.score_cache.get(key)
+        if scored is None:
+            result = score_lead(
+                {"industry": industry, "employees": employees, "title": title, "country": country,
+                 "source": source, "connects": connects, "attempts": attempts, "last_touch_at": _ts(touched)},
+                self.rules, datetime.fromtimestamp(now, UTC),
+            )
+            scored = self.score_cache[key] = (result.value, json.dumps(list(result.reasons), ensure_ascii=False))
+        score, reasons_json = scored
 
         created_s = _ts(created)
         status_final = status
@@ -463,12 +480,12 @@ class _LeadMaker:
             o_reason = None
             if outcome in ("opportunity", "won", "lost"):
                 opp_at = _ts(min(now - 30, handed + (1 + rng.random() * 6) * DAY))
-                amount = float(rng.choice((18000, 24000, 36000, 48000, 75000, 120000)))
+                amount = float(pick((18000, 24000, 36000, 48000, 75000, 120000)))
             if outcome == "rejected":
-                o_reason = rng.choice(P.REJECT_REASONS)
+                o_reason = pick(P.REJECT_REASONS)
                 reason = o_reason
             if outcome == "lost":
-                o_reason = rng.choice(P.LOST_REASONS)
+                o_reason = pick(P.LOST_REASONS)
             rep_name = P.FIELD_REPS[self.rep_ids.index(field_rep_id)][0]
             hand_rows.append(
                 (
@@ -486,7 +503,7 @@ class _LeadMaker:
                 None, number, f"https://www.{domain}", domain,
                 f"https://www.linkedin.com/in/{self.ascii_first[first]}-{self.ascii_last[last]}-{lead_id:x}",
                 industry, employees, country, region, city, tz, source, camp_name, batch_id, status_final,
-                reason, REP_NAME, field_rep_id, score, json.dumps(reasons), _ts(next_at) if next_at else None,
+                reason, REP_NAME, field_rep_id, score, reasons_json, _ts(next_at) if next_at else None,
                 next_action, _ts(nurture_until)[:10] if nurture_until else None,
                 _ts(touches[0]) if touches else None, _ts(last_touch) if last_touch else None,
                 attempts, connects, dnc, 0, pain, motiv, plan, "bant" if qual else None, qual, None,
@@ -498,12 +515,11 @@ class _LeadMaker:
         for i, t in enumerate(touches):
             final = i == len(touches) - 1
             if final and connects:
-                disp = {"qualified": "meeting_set", "engaged": "conversation", "nurture": "callback",
-                        "disqualified": "do_not_call" if dnc else "not_interested"}.get(status, "conversation")
+                disp = "do_not_call" if dnc else _FINAL_CALL.get(status, "conversation")
             elif i == 0 and connects > 1:
                 disp = "conversation"
             else:
-                disp = ("no_answer", "voicemail", "no_answer", "gatekeeper", "busy")[rng.randrange(5)]
+                disp = ("no_answer", "voicemail", "no_answer", "gatekeeper", "busy")[below(5)]
             template = P.CALL_NOTES.get(disp)
             note = template.format(campaign=camp_name, first=first, pain=pain_quote or "") if template else None
             duration = 20 + int(rng.random() * 40) if disp in ("no_answer", "busy", "voicemail") else 180 + int(rng.random() * 900)

@@ -9,8 +9,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from leadtriage.errors import (
     DatabaseDamaged,
@@ -24,6 +23,9 @@ from leadtriage.store import backup as backup_mod
 from leadtriage.store.errors import environment_errors
 from leadtriage.store.lock import WriterLock
 from leadtriage.store.schema import LATEST_VERSION, MIGRATIONS
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +42,21 @@ class Store:
     def __init__(self, path: Path, conn: sqlite3.Connection, lock: WriterLock | None):
         self.path = path
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
+        self._db: sqlite_utils.Database | None = None
         self._lock = lock
         self._tx_depth = 0
         self._closed = False
         self._lock_owner: Store | None = None  # for_worker stores write under the opener's lock
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over the same connection, made on first use: importing
+        sqlite-utils pulls in pandas (~0.5 s), which must stay off the start-up path."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
 
     # -- opening ---------------------------------------------------------------------
 

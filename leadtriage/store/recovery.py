@@ -418,6 +418,12 @@ def _copy_readable_rows(src: sqlite3.Connection, dest: sqlite3.Connection, table
         src_cols = [r[1] for r in src.execute(f"PRAGMA table_info({table})")]
     except sqlite3.Error:
         return 0
+    try:
+        src.execute(f"SELECT rowid FROM {table} LIMIT 0")
+    except sqlite3.OperationalError:
+        return 0  # WITHOUT ROWID: a derived table, rebuilt from the rows afterwards
+    except sqlite3.DatabaseError:
+        pass  # unreadable: the loop below skips what it cannot read
     dest_cols = {r[1] for r in dest.execute(f"PRAGMA table_info({table})")}
     cols = [c for c in src_cols if c in dest_cols]
     if not cols:
@@ -495,8 +501,17 @@ def _finish(work: Path) -> dict[str, int]:
     """Rebuild the search index, check the result and return its counts."""
     with closing(sqlite3.connect(work, isolation_level=None)) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        # What triggers keep in step (search index, queue counts, metrics) was fed
+        # twice by the salvage and the merge, or copied stale: rebuild it from the rows.
+        from leadtriage.store import schema
+
+        rebuild = getattr(schema, "derived_rebuild_sql", None)
+        statements = rebuild() if rebuild else ["INSERT INTO leads_fts(leads_fts) VALUES('rebuild')"]
         if "leads_fts" in tables:
-            conn.execute("INSERT INTO leads_fts(leads_fts) VALUES('rebuild')")
+            conn.execute("BEGIN")
+            for sql in statements:
+                conn.execute(sql)
+            conn.execute("COMMIT")
         problems = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
         if problems != ["ok"]:
             raise StorageProblem("The recovered database did not pass its check; the damaged file "

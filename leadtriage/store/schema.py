@@ -4,8 +4,10 @@ up first. Never edit a released step: add a new one."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
 
 TEXT, INT, REAL = str, int, float
 
@@ -204,8 +206,239 @@ def _v2_search_and_profiles(db: sqlite_utils.Database) -> None:
     db["duplicate_candidates"].create_index(["lead_id"])
 
 
+LEAD_COUNTS_REBUILD = [
+    "DELETE FROM lead_counts",
+    "INSERT INTO lead_counts (status, do_not_call, n) "
+    "SELECT status, coalesce(do_not_call, 0), count(*) FROM leads GROUP BY 1, 2",
+]
+
+
+def _v3_queue_counts_and_sorts(db: sqlite_utils.Database) -> None:
+    """The rep's queue on a million leads.
+
+    - `lead_counts`: leads per (status, do_not_call), kept exact by triggers, so the
+      sidebar's status counts are a 20-row read instead of a 1M-row scan. The
+      time-dependent counts (overdue, due today, nurture due) cannot be kept by
+      triggers (time moves without a write); they are covering-index range scans.
+    - Indexes behind each sortable column of the queue table (keyset paging needs an
+      index that yields rows in sort order), and a covering index for the Today bands
+      that replaces the narrower (status, next_action_at) one (`id` is spelled out
+      so ORDER BY next_action_at, id still reads straight off the index).
+    """
+    db.executescript("""
+        CREATE TABLE lead_counts (
+            status TEXT NOT NULL, do_not_call INTEGER NOT NULL, n INTEGER NOT NULL,
+            PRIMARY KEY (status, do_not_call)) WITHOUT ROWID;
+        CREATE TRIGGER lead_counts_ai AFTER INSERT ON leads BEGIN
+          INSERT INTO lead_counts (status, do_not_call, n) VALUES (new.status, coalesce(new.do_not_call, 0), 1)
+            ON CONFLICT (status, do_not_call) DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER lead_counts_ad AFTER DELETE ON leads BEGIN
+          UPDATE lead_counts SET n = n - 1
+            WHERE status = old.status AND do_not_call = coalesce(old.do_not_call, 0);
+        END;
+        CREATE TRIGGER lead_counts_au AFTER UPDATE OF status, do_not_call ON leads
+        WHEN old.status IS NOT new.status OR coalesce(old.do_not_call, 0) IS NOT coalesce(new.do_not_call, 0)
+        BEGIN
+          UPDATE lead_counts SET n = n - 1
+            WHERE status = old.status AND do_not_call = coalesce(old.do_not_call, 0);
+          INSERT INTO lead_counts (status, do_not_call, n) VALUES (new.status, coalesce(new.do_not_call, 0), 1)
+            ON CONFLICT (status, do_not_call) DO UPDATE SET n = n + 1;
+        END;
+        DROP INDEX IF EXISTS idx_leads_status_next_action_at;
+        CREATE INDEX idx_leads_queue_due ON leads (status, next_action_at, id, connects, do_not_call);
+        CREATE INDEX idx_leads_status_company ON leads (status, company COLLATE NOCASE);
+        CREATE INDEX idx_leads_company_nocase ON leads (company COLLATE NOCASE);
+        CREATE INDEX idx_leads_score_created ON leads (score, created_at);
+        CREATE INDEX idx_leads_last_touch ON leads (last_touch_at);
+        CREATE INDEX idx_leads_timezone ON leads (timezone);
+    """)
+    for sql in LEAD_COUNTS_REBUILD:
+        db.execute(sql)
+    # A database that was analysed before (big imports and demos are) gets statistics
+    # for the new indexes too, or the planner may ignore them.
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
+        db.execute("PRAGMA analysis_limit = 1000")
+        db.execute("ANALYZE leads")
+
+
+# -- metrics cubes ---------------------------------------------------------------------
+# The dashboard must answer in well under a second on a million leads, and a scan of
+# even a covering index over 1M rows takes seconds on a busy laptop. So two small
+# count tables ("cubes") are kept in step by triggers, one row per combination of the
+# keys a metric can group or filter by, with a count. Metrics read a few thousand cube
+# rows instead of a million leads. Keys are never NULL ('' / 0 instead), so UPSERT
+# conflicts match.
+
+# Time-to-first-touch bins: upper bounds in seconds (the last bin is open-ended).
+TTF_BOUNDS: tuple[int, ...] = (60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 172800,
+                              259200, 432000, 604800, 1209600)
+
+_QUALIFIED_OR_LATER = "('qualified','handed_off','accepted','rejected','opportunity','won','lost')"
+
+
+def _lead_key_exprs(r: str) -> dict[str, str]:
+    """SQL for each cube key of lead row alias `r` (new/old, or a table alias)."""
+    bins = " ".join(f"WHEN d < {b} THEN {i}" for i, b in enumerate(TTF_BOUNDS))
+    return {
+        "day": f"substr({r}.created_at, 1, 10)",
+        "source": f"coalesce({r}.source, '')",
+        "campaign": f"coalesce({r}.campaign, '')",
+        "owner": f"coalesce({r}.owner, '')",
+        "batch_id": f"coalesce({r}.batch_id, 0)",
+        "attempted": f"(coalesce({r}.attempts, 0) > 0 OR {r}.first_touch_at IS NOT NULL)",
+        "connected": f"(coalesce({r}.connects, 0) > 0)",
+        "qualified": f"({r}.qualified_at IS NOT NULL OR {r}.status IN {_QUALIFIED_OR_LATER})",
+        "untouched": f"({r}.status = 'new' AND {r}.first_touch_at IS NULL AND coalesce({r}.attempts, 0) = 0)",
+        "ttf_bin": (
+            f"(SELECT CASE WHEN d IS NULL THEN -1 {bins} ELSE {len(TTF_BOUNDS)} END FROM "
+            f"(SELECT unixepoch({r}.first_touch_at) - unixepoch({r}.created_at) AS d))"
+        ),
+    }
+
+
+LEAD_CUBE_KEYS = tuple(_lead_key_exprs("x"))
+CALL_CUBE_KEYS = ("hour", "rep", "disposition")
+
+
+def _call_key_exprs(r: str) -> dict[str, str]:
+    return {
+        "hour": f"substr({r}.occurred_at, 1, 13)",
+        "rep": f"coalesce({r}.rep, '')",
+        "disposition": f"coalesce({r}.disposition, '')",
+    }
+
+
+def _cube_statements(table: str, keys: dict[str, str], *, add: bool, where: str = "") -> str:
+    cols = ", ".join(keys)
+    if add:
+        return (
+            f"INSERT INTO {table} ({cols}, n) SELECT {', '.join(keys.values())}, 1 {where} "
+            f"ON CONFLICT ({cols}) DO UPDATE SET n = n + 1;"
+        )
+    cond = " AND ".join(f"{k} = {v}" for k, v in keys.items())
+    return f"UPDATE {table} SET n = n - 1 WHERE {cond};"
+
+
+def metrics_cube_sql() -> list[str]:
+    """DDL for the cubes and their triggers (used by the migration and by tests)."""
+    lead_cols = LEAD_CUBE_KEYS
+    lead_watch = "status, attempts, connects, first_touch_at, qualified_at, source, campaign, owner, batch_id, created_at"
+    new, old = _lead_key_exprs("new"), _lead_key_exprs("old")
+    cnew, cold = _call_key_exprs("new"), _call_key_exprs("old")
+    return [
+        f"CREATE TABLE metrics_lead_cube ({', '.join(lead_cols)}, n INTEGER NOT NULL DEFAULT 0, "
+        f"PRIMARY KEY ({', '.join(lead_cols)})) WITHOUT ROWID",
+        f"CREATE TABLE metrics_call_cube ({', '.join(CALL_CUBE_KEYS)}, n INTEGER NOT NULL DEFAULT 0, "
+        f"PRIMARY KEY ({', '.join(CALL_CUBE_KEYS)})) WITHOUT ROWID",
+        "CREATE TRIGGER metrics_leads_ai AFTER INSERT ON leads BEGIN "
+        + _cube_statements("metrics_lead_cube", new, add=True, where="WHERE true") + " END",
+        "CREATE TRIGGER metrics_leads_ad AFTER DELETE ON leads BEGIN "
+        + _cube_statements("metrics_lead_cube", old, add=False) + " END",
+        f"CREATE TRIGGER metrics_leads_au AFTER UPDATE OF {lead_watch} ON leads BEGIN "
+        + _cube_statements("metrics_lead_cube", old, add=False)
+        + _cube_statements("metrics_lead_cube", new, add=True, where="WHERE true") + " END",
+        "CREATE TRIGGER metrics_calls_ai AFTER INSERT ON activities WHEN new.kind = 'call' BEGIN "
+        + _cube_statements("metrics_call_cube", cnew, add=True, where="WHERE true") + " END",
+        "CREATE TRIGGER metrics_calls_ad AFTER DELETE ON activities WHEN old.kind = 'call' BEGIN "
+        + _cube_statements("metrics_call_cube", cold, add=False) + " END",
+        "CREATE TRIGGER metrics_calls_au AFTER UPDATE OF kind, occurred_at, rep, disposition ON activities "
+        "WHEN old.kind = 'call' OR new.kind = 'call' BEGIN "
+        "UPDATE metrics_call_cube SET n = n - 1 WHERE old.kind = 'call' AND "
+        + " AND ".join(f"{k} = {v}" for k, v in cold.items()) + "; "
+        + _cube_statements("metrics_call_cube", cnew, add=True, where="WHERE new.kind = 'call'") + " END",
+    ]
+
+
+def metrics_cube_rebuild_sql() -> list[str]:
+    """Refill both cubes from the tables (after a bulk load that bypassed triggers)."""
+    lead, call = _lead_key_exprs("x"), _call_key_exprs("x")
+    return [
+        "DELETE FROM metrics_lead_cube",
+        f"INSERT INTO metrics_lead_cube ({', '.join(lead)}, n) SELECT {', '.join(f'{v} AS {k}' for k, v in lead.items())}, "
+        f"count(*) FROM leads AS x GROUP BY {', '.join(lead)}",
+        "DELETE FROM metrics_call_cube",
+        f"INSERT INTO metrics_call_cube ({', '.join(call)}, n) SELECT {', '.join(f'{v} AS {k}' for k, v in call.items())}, "
+        f"count(*) FROM activities AS x WHERE x.kind = 'call' GROUP BY {', '.join(call)}",
+    ]
+
+
+# Handoff facts: one narrow row per handoff with its lead's grouping keys, so handoff
+# stages, opportunity dates and follow-ups never touch the wide lead or handoff rows.
+HANDOFF_OPP_DATE = (
+    "coalesce({h}.opportunity_at, CASE WHEN {h}.outcome IN ('opportunity', 'won') "
+    "THEN coalesce({h}.outcome_at, {h}.handed_off_at) END)"
+)
+
+
+def _handoff_fact_select(h: str, lead_filter: str) -> str:
+    return (
+        f"SELECT {h}.id, {h}.lead_id, l.created_at, coalesce(l.source, ''), coalesce(l.campaign, ''), "
+        f"coalesce(l.owner, ''), coalesce(l.batch_id, 0), {h}.field_rep_id, coalesce({h}.field_rep, ''), "
+        f"{h}.handed_off_at, {h}.outcome, ({h}.outcome <> 'pending' OR {h}.outcome_at IS NOT NULL), "
+        f"{HANDOFF_OPP_DATE.format(h=h)}, {h}.amount "
+        f"FROM leads l WHERE l.id = {lead_filter}"
+    )
+
+
+HANDOFF_FACT_COLUMNS = (
+    "handoff_id, lead_id, created_at, source, campaign, owner, batch_id, field_rep_id, field_rep, "
+    "handed_off_at, outcome, has_feedback, opp_at, amount"
+)
+
+
+def metrics_facts_sql() -> list[str]:
+    return [
+        # Keyed by lead first: handoff stages aggregate per lead in key order.
+        "CREATE TABLE metrics_handoff_facts (handoff_id INTEGER NOT NULL, lead_id INTEGER NOT NULL, "
+        "created_at TEXT, source TEXT, campaign TEXT, owner TEXT, batch_id INTEGER, field_rep_id INTEGER, "
+        "field_rep TEXT, handed_off_at TEXT, outcome TEXT, has_feedback INTEGER, opp_at TEXT, amount REAL, "
+        "PRIMARY KEY (lead_id, handoff_id)) WITHOUT ROWID",
+        "CREATE TRIGGER metrics_handoffs_ai AFTER INSERT ON handoffs BEGIN "
+        f"INSERT OR REPLACE INTO metrics_handoff_facts ({HANDOFF_FACT_COLUMNS}) "
+        f"{_handoff_fact_select('new', 'new.lead_id')}; END",
+        "CREATE TRIGGER metrics_handoffs_au AFTER UPDATE ON handoffs BEGIN "
+        "DELETE FROM metrics_handoff_facts WHERE lead_id = old.lead_id AND handoff_id = old.id; "
+        f"INSERT OR REPLACE INTO metrics_handoff_facts ({HANDOFF_FACT_COLUMNS}) "
+        f"{_handoff_fact_select('new', 'new.lead_id')}; END",
+        "CREATE TRIGGER metrics_handoffs_ad AFTER DELETE ON handoffs BEGIN "
+        "DELETE FROM metrics_handoff_facts WHERE lead_id = old.lead_id AND handoff_id = old.id; END",
+        "CREATE TRIGGER metrics_leads_keys_au AFTER UPDATE OF source, campaign, owner, batch_id, created_at "
+        "ON leads BEGIN UPDATE metrics_handoff_facts SET created_at = new.created_at, "
+        "source = coalesce(new.source, ''), campaign = coalesce(new.campaign, ''), owner = coalesce(new.owner, ''), "
+        "batch_id = coalesce(new.batch_id, 0) WHERE lead_id = new.id; END",
+    ]
+
+
+def metrics_facts_rebuild_sql() -> list[str]:
+    return [
+        "DELETE FROM metrics_handoff_facts",
+        f"INSERT INTO metrics_handoff_facts ({HANDOFF_FACT_COLUMNS}) "
+        + _handoff_fact_select("h", "h.lead_id").replace("FROM leads l WHERE l.id = h.lead_id",
+                                                          "FROM handoffs h JOIN leads l ON l.id = h.lead_id"),
+    ]
+
+
+def _v4_metrics(db: sqlite_utils.Database) -> None:
+    for sql in [*metrics_cube_sql(), *metrics_facts_sql(), *metrics_cube_rebuild_sql(), *metrics_facts_rebuild_sql()]:
+        db.execute(sql)
+
+def derived_rebuild_sql() -> list[str]:
+    """Everything triggers normally keep in step with leads, activities and handoffs
+    (search index, queue counts, metrics cubes), rebuilt from the tables: for bulk
+    loads that drop the triggers for speed."""
+    return [
+        "INSERT INTO leads_fts(leads_fts) VALUES('rebuild')",
+        *LEAD_COUNTS_REBUILD,
+        *metrics_cube_rebuild_sql(),
+        *metrics_facts_rebuild_sql(),
+    ]
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_search_and_profiles,
+    _v3_queue_counts_and_sorts,
+    _v4_metrics,
 ]
 LATEST_VERSION = len(MIGRATIONS)

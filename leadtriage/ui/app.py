@@ -7,7 +7,8 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from leadtriage import APP_NAME, __version__
+import leadtriage
+from leadtriage import APP_NAME
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
@@ -38,21 +39,25 @@ def make_application() -> QApplication:
     from PySide6.QtWidgets import QApplication
 
     from leadtriage.paths import resource
+    from leadtriage.ui.theme import follow_system_scheme, set_high_dpi_policy
 
+    set_high_dpi_policy()
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
-    app.setApplicationVersion(__version__)
     app.setDesktopFileName("leadtriage")
     icon = resource("icons", "leadtriage.svg")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
+    follow_system_scheme(app)
     return app
 
 
 def start(db_arg: str | None = None) -> Session:
     """Open the database and show the main window. Raises `UserError` for a database
     that must not be opened (foreign, too new, busy)."""
+    from PySide6.QtCore import QTimer
+
     from leadtriage.paths import resolve_db_path
     from leadtriage.store import recovery
     from leadtriage.ui import excepthook
@@ -65,15 +70,27 @@ def start(db_arg: str | None = None) -> Session:
     # A damaged file is checked at open, kept aside and recovered (or a UserError
     # explains why not: the app never silently starts with an empty database).
     store, report = recovery.open_or_recover(resolve_db_path(db_arg))
-    log.info("started %s with schema v%d", __version__, store.user_version)
     worker = Worker(app)
     window = MainWindow(store, worker)
     window.show()
+    QTimer.singleShot(0, lambda: _after_first_paint(app, worker, store.user_version))
     if report is not None:
         show_recovery_report(window, report)
     if recovery.needs_background_check(store.path):
         window.backups.check_in_background()
     return Session(app, store, worker, window)
+
+
+def _after_first_paint(app: QApplication, worker: Worker, schema: int) -> None:
+    """Work that must not delay the first paint: the version (importlib.metadata)
+    and, in the background, sqlite-utils + pandas, so the first edit does not stall."""
+    app.setApplicationVersion(leadtriage.__version__)
+    log.info("started %s with schema v%d", leadtriage.__version__, schema)
+
+    def warm_up(_progress) -> None:
+        import sqlite_utils  # noqa: F401
+
+    worker.run(warm_up, on_done=lambda _: None, on_error=lambda exc: log.warning("warm-up failed: %s", exc))
 
 
 def run_app(db_arg: str | None = None) -> int:

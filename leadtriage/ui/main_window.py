@@ -1,90 +1,174 @@
-"""The main window assembles the parts: sidebar of views, lead table, lead panel,
-welcome page. Each part owns its behaviour; this class wires them together."""
+"""The main window assembles the parts: sidebar of views, search and filters over
+the lead table, the lead panel, the welcome page. Each part owns its behaviour; this
+class wires them together."""
 
 from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QByteArray, QItemSelection, QSettings
+from PySide6.QtCore import (
+    QByteArray,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QSettings,
+    QSignalBlocker,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
+    QLabel,
     QListView,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QStackedWidget,
     QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
-from leadtriage import APP_NAME, __version__
+import leadtriage
+from leadtriage import APP_NAME
+from leadtriage.domain import localtime
+from leadtriage.services.field_reps import FieldRepService
+from leadtriage.services.leads import LeadService
 from leadtriage.store import queue
 from leadtriage.store.db import Store
-from leadtriage.ui.lead.panel import LeadPanel
-from leadtriage.ui.queue.table_model import LeadTableModel
+from leadtriage.store.settings import SettingsStore
+from leadtriage.ui.lead.workspace import LeadWorkspace
+from leadtriage.ui.queue.filter_bar import FilterBar
+from leadtriage.ui.queue.search_box import SearchBox
+from leadtriage.ui.queue.table_model import COL, LeadTableModel, utc_now
 from leadtriage.ui.queue.views_model import ViewListModel
+from leadtriage.ui.reminders import Reminders
+from leadtriage.ui.settings_dialog import SettingsDialog
+from leadtriage.ui.shortcuts_dialog import ShortcutsDialog
 from leadtriage.ui.welcome import WelcomePage
 from leadtriage.ui.worker import Worker
 
 log = logging.getLogger(__name__)
+TICK_MS = 60_000  # counts and local times move with the clock
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, store: Store, worker: Worker, settings: QSettings | None = None):
+    def __init__(self, store: Store, worker: Worker, settings: QSettings | None = None, *, clock=utc_now):
         super().__init__()
         self.store = store
         self.worker = worker
         self.qsettings = settings or QSettings()
-        self.setWindowTitle(f"{APP_NAME} — {store.path.name}")
+        self.clock = clock
         self.setObjectName("MainWindow")
+        self._counts_job = None
+        self._version = ""
+        self._update_title()
+        # The version costs an importlib.metadata import: after the first paint.
+        QTimer.singleShot(0, self._title_with_version)
 
         self.views = ViewListModel(self)
         self.sidebar = QListView()
         self.sidebar.setModel(self.views)
         self.sidebar.setObjectName("sidebar")
         self.sidebar.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.sidebar.setMaximumWidth(240)
+        self.sidebar.setMaximumWidth(280)
+        self.sidebar.setSpacing(2)
+        self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
-        self.leads = LeadTableModel(store.conn, self)
-        self.table = QTableView()
-        self.table.setObjectName("leadTable")
-        self.table.setModel(self.leads)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(26)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
+        self._build_queue()
 
-        self.panel = LeadPanel()
+        self.panel = self._make_workspace()  # the right-hand slot
         self.splitter = QSplitter()
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.sidebar)
-        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.queue_area)
         self.splitter.addWidget(self.panel)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
 
         self.welcome = WelcomePage()
         self.welcome.demo_requested.connect(self.load_demo)
+        self.welcome.settings_requested.connect(self.open_settings)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.welcome)
         self.stack.addWidget(self.splitter)
         self.setCentralWidget(self.stack)
 
-        self.sidebar.selectionModel().currentChanged.connect(lambda cur, _: self.show_view(cur.data(ViewListModel.ViewKeyRole)))
+        self.sidebar.selectionModel().currentChanged.connect(
+            lambda cur, _: self.show_view(cur.data(ViewListModel.ViewKeyRole)))
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self._build_menus()
         self._build_import_actions()
+        self._build_workspace_parts()
+        self._build_dashboard()
+        self._add_export_action()
         self.statusBar()
         self.refresh()
-        self.sidebar.setCurrentIndex(self.views.index(self.views.row_of("new")))
+        self.sidebar.setCurrentIndex(self.views.index(self.views.row_of(queue.TODAY)))
         self._restore_layout()
+        self._tick = QTimer(self)
+        self._tick.setInterval(TICK_MS)
+        self._tick.timeout.connect(self._on_tick)
+        self._tick.start()
 
     # -- parts -----------------------------------------------------------------------
+
+    def _build_queue(self) -> None:
+        """The middle column: search, filters, the lead table and a line about it."""
+        prefs = SettingsStore(self.store)
+        try:
+            hours = localtime.CallingHours.parse(prefs.get("calling_hours_start"), prefs.get("calling_hours_end"))
+        except ValueError as exc:
+            log.warning("calling hours setting ignored: %s", exc)
+            hours = localtime.DEFAULT_HOURS
+        self.leads = LeadTableModel(self.store.conn, self, clock=self.clock, calling_hours=hours,
+                                    default_region=prefs.get("default_region") or "US")
+        self.search = SearchBox()
+        self.search.search_changed.connect(self._search_changed)
+        self.search.go_down.connect(self._enter_results)
+        self.filters = FilterBar()
+        self.filters.changed.connect(self.leads.set_filters)
+
+        self.table = QTableView()
+        self.table.setObjectName("leadTable")
+        self.table.setModel(self.leads)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+        header.sortIndicatorChanged.connect(self._sort_indicator_changed)
+        for name, width in (("Priority", 90), ("Name", 160), ("Company", 170), ("Title", 150), ("Status", 90),
+                            ("Score", 50), ("Next action", 105), ("Last touch", 105), ("Local time", 80)):
+            self.table.setColumnWidth(COL[name], width)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.activated.connect(self._activated)
+
+        self.list_info = QLabel()
+        self.list_info.setObjectName("listInfo")
+        self.list_info.setTextFormat(Qt.TextFormat.PlainText)
+        self.leads.loaded.connect(self._update_list_info)
+        self.leads.loaded.connect(self._keep_open_lead)
+        self._open_lead_id: int | None = None
+        self.leads.rowsInserted.connect(self._update_list_info)
+
+        self.queue_area = QWidget()
+        self.queue_area.setObjectName("queueArea")
+        layout = QVBoxLayout(self.queue_area)
+        layout.setContentsMargins(4, 4, 4, 0)
+        layout.addWidget(self.search)
+        layout.addWidget(self.filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.list_info)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -96,16 +180,29 @@ class MainWindow(QMainWindow):
         quit_action = QAction("&Quit", self, triggered=self.close)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         file_menu.addAction(quit_action)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self.find_action = QAction("&Find lead…", self, triggered=self.focus_search)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        edit_menu.addAction(self.find_action)
         view_menu = self.menuBar().addMenu("&View")
         refresh = QAction("&Refresh", self, triggered=self.refresh)
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
         view_menu.addAction(refresh)
+        clear = QAction("Clear &filters", self, triggered=self.filters.clear)
+        view_menu.addAction(clear)
         view_menu.addSeparator()
-        for number, view in enumerate(self.views.views[:9], start=1):
+        self.view_actions: list[QAction] = []
+        for number, view in enumerate(self.views.views, start=1):
             action = QAction(view.label, self)
-            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            if number <= 9:
+                action.setShortcut(QKeySequence(f"Ctrl+{number}"))
             action.triggered.connect(lambda _=False, key=view.key: self.select_view(key))
             view_menu.addAction(action)
+            self.view_actions.append(action)
+        go_menu = self.menuBar().addMenu("&Go")
+        self.next_action = QAction("&Next lead", self, triggered=self.select_next_lead)
+        self.next_action.setShortcut(QKeySequence("Ctrl+J"))
+        go_menu.addAction(self.next_action)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(QAction(f"&About {APP_NAME}", self, triggered=self.about))
 
@@ -126,6 +223,38 @@ class MainWindow(QMainWindow):
                                        on_change=self.refresh)
         self.welcome.import_requested.connect(lambda: self.importing.open_wizard())
 
+    def _add_export_action(self) -> None:
+        """Handoff: "Export briefs…" in the Leads menu and on the toolbar."""
+        from PySide6.QtWidgets import QMenu, QToolBar
+
+        self.export_action = QAction("Export &briefs…", self, triggered=self.export_briefs)
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_action.setStatusTip("Hand qualified leads to field sales: briefs, CRM rows, invites")
+        menu = next((a.menu() for a in self.menuBar().actions() if a.text().replace("&", "") == "Leads"), None)
+        if menu is None:
+            menu = QMenu("&Leads", self)
+            self.menuBar().insertMenu(self.menuBar().actions()[-1], menu)  # before Help
+        menu.addAction(self.export_action)
+        toolbar = self.findChild(QToolBar, "mainToolbar")
+        if toolbar is None:
+            toolbar = self.addToolBar("Main")
+            toolbar.setObjectName("mainToolbar")
+        toolbar.addAction(self.export_action)
+
+    def export_briefs(self) -> None:
+        from leadtriage.ui.export_dialog import ExportDialog, summary
+
+        rows = self.table.selectionModel().selectedRows()
+        selected = [i for i in (self.leads.lead_id(r.row()) for r in rows) if i is not None]
+        dialog = ExportDialog(self.store, self.worker, selected, self.qsettings, self)
+        def exported(result) -> None:
+            self.refresh()
+            self.statusBar().showMessage(summary(result), 8000)
+
+        dialog.exported.connect(exported)
+        self.export_dialog = dialog
+        dialog.open()
+
     # -- behaviour -------------------------------------------------------------------
 
     def refresh(self) -> None:
@@ -135,26 +264,260 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.splitter if has_leads else self.welcome)
         self.demo_action.setEnabled(not has_leads)
         if has_leads:
+            self.refresh_counts()
+            self._load_filter_options()
             self.leads.reload()
+
+    def refresh_counts(self) -> None:
+        """Status counts come straight from the trigger-kept table (instant); the
+        time-dependent ones (Today, overdue, nurture due) are index scans of tens of
+        milliseconds on a big database, so they run off the UI thread."""
+        self.views.set_counts(queue.counts_by_status(self.store.conn))
+        if self._counts_job is not None:
+            return  # one in flight is enough; it reads fresh data
+        moment = queue.Moment(self.clock())
+
+        def work(_progress):
+            other = self.store.for_worker()
+            try:
+                return queue.queue_counts(other.conn, moment)
+            finally:
+                other.conn.close()
+
+        def done(counts: dict[str, int]) -> None:
+            self._counts_job = None
+            self.views.set_counts(counts)
+            self._update_title()
+            self._update_list_info()
+
+        def failed(exc: BaseException) -> None:
+            self._counts_job = None
+            log.warning("queue counts failed: %s", exc)
+
+        self._counts_job = True  # set before run: a synchronous worker finishes inside run()
+        handle = self.worker.run(work, on_done=done, on_error=failed)
+        if self._counts_job is True:
+            self._counts_job = handle
+
+    def _load_filter_options(self) -> None:
+        def work(_progress):
+            other = self.store.for_worker()
+            try:
+                return queue.filter_options(other.conn)
+            finally:
+                other.conn.close()
+
+        self.worker.run(work, on_done=self.filters.set_options,
+                        on_error=lambda exc: log.warning("filter options failed: %s", exc))
+
+    def _on_tick(self) -> None:
+        if self.stack.currentWidget() is self.splitter:
+            self.refresh_counts()
+            self.leads.refresh_clock_columns()
+
+    def _title_with_version(self) -> None:
+        self._version = leadtriage.__version__
+        self._update_title()
+
+    def _update_title(self) -> None:
+        name = f"{APP_NAME} {self._version}" if self._version else APP_NAME
+        title = f"{name} — {self.store.path.name}"
+        overdue = self.views.counts.get("overdue", 0) if hasattr(self, "views") else 0
+        if overdue:
+            title += f" — {overdue:,} overdue"
+        self.setWindowTitle(title)
+
+    def _update_list_info(self, *_args) -> None:
+        query = self.leads.query
+        shown = self.leads.rowCount()
+        more = "+" if self.leads.canFetchMore() else ""
+        if query.search.strip():
+            if queue.fts_query(query.search) is None:
+                text = "Type at least two letters or digits to search."
+            else:
+                text = f"{shown:,}{more} matches in all leads, newest first"
+        else:
+            view = queue.view_of(query)
+            total = self.views.counts.get(view.key)
+            text = f"{view.label}: {shown:,}{more} shown"
+            if total is not None and not query.filters.active:
+                text += f" of {total:,}"
+        if query.filters.active:
+            text += " (filtered)"
+        self.list_info.setText(text)
 
     def select_view(self, key: str) -> None:
         self.sidebar.setCurrentIndex(self.views.index(self.views.row_of(key)))
 
     def show_view(self, key: str | None) -> None:
         if key:
-            self.leads.set_view(queue.VIEWS[key])
-            self.panel.show_lead(None, [])
+            if self.search.text():
+                self.search.blockSignals(True)  # one reload below, not two
+                self.search.clear()
+                self.search.flush()
+                self.search.blockSignals(False)
+                self.leads.set_query(queue.QueueQuery(key, self.leads.query.sort, self.leads.query.descending,
+                                                      self.leads.query.filters, ""))
+            else:
+                self.leads.set_view(key)
+            self.open_lead(None)
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def _search_changed(self, text: str) -> None:
+        self.leads.set_search(text)
+
+    def _enter_results(self) -> None:
+        if self.leads.rowCount():
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.table.selectRow(0)
+
+    def _sort_indicator_changed(self, column: int, _order: Qt.SortOrder) -> None:
+        if not self.leads.is_sortable(column):
+            current, order = self.leads.sort_column()
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)
+            header.setSortIndicator(current, order)
+            header.blockSignals(False)
+            self.statusBar().showMessage("This column cannot be sorted.", 3000)
 
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         rows = self.table.selectionModel().selectedRows()
         lead_id = self.leads.lead_id(rows[0].row()) if len(rows) == 1 else None
         self.open_lead(lead_id)
 
-    def open_lead(self, lead_id: int | None) -> None:
-        if lead_id is None:
-            self.panel.show_lead(None, [])
+    def _activated(self, index: QModelIndex) -> None:
+        """Enter (or double-click) on a row: open it and move into the lead."""
+        lead_id = self.leads.lead_id(index.row())
+        if lead_id is not None:
+            self.open_lead(lead_id)
+            self.panel.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def select_next_lead(self) -> int | None:
+        """Move to the next row of the current view's order and open it ("save and
+        next"). Returns the lead id, or None at the end of the list."""
+        current = self.table.currentIndex()
+        if current.isValid():
+            row = current.row() + 1
+        else:
+            rows = self.table.selectionModel().selectedRows()
+            row = max((r.row() for r in rows), default=-1) + 1
+        if row >= self.leads.rowCount() and self.leads.canFetchMore():
+            self.leads.fetchMore()
+        if row >= self.leads.rowCount():
+            self.statusBar().showMessage("That was the last lead in this list.", 5000)
+            return None
+        index = self.leads.index(row, max(0, current.column()))
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.table.selectionModel().setCurrentIndex(index, flags)
+        self.table.scrollTo(index)
+        return self.leads.lead_id(row)
+
+    def _keep_open_lead(self) -> None:
+        """After a reload the open lead stays selected when it is still listed (without
+        opening it again); when it left the list, the panel empties."""
+        row = self.leads.row_of(self._open_lead_id) if self._open_lead_id is not None else -1
+        if row < 0:
+            if self._open_lead_id is not None:
+                self.open_lead(None)
             return
-        self.panel.show_lead(queue.lead_detail(self.store.conn, lead_id), queue.timeline(self.store.conn, lead_id))
+        selection = self.table.selectionModel()
+        selection.blockSignals(True)
+        self.table.selectRow(row)
+        selection.blockSignals(False)
+        self.table.viewport().update()
+
+    def open_lead(self, lead_id: int | None) -> None:
+        current = self.panel.lead["id"] if self.panel.lead else None
+        if lead_id != current and not self.panel.can_leave():
+            self._reselect(current)  # a call is running without an outcome: stay
+            return
+        self._open_lead_id = lead_id
+        self.panel.load(lead_id)
+
+    # -- lead workspace: undo, settings, reminders, shortcuts ---------------------------------
+
+    def _make_workspace(self) -> LeadWorkspace:
+        settings = SettingsStore(self.store)
+        self.lead_service = LeadService(self.store, rep=settings.get("rep_name"), clock=self.clock)
+        self.field_reps = FieldRepService(self.store)
+        workspace = LeadWorkspace(self.lead_service, self.field_reps, self.clock)
+        workspace.changed.connect(self._lead_changed)
+        workspace.next_requested.connect(self.select_next_lead)
+        return workspace
+
+    def _build_workspace_parts(self) -> None:
+        bar = self.menuBar()
+        edit_menu: QMenu = next(a.menu() for a in bar.actions() if a.text() == "&Edit")
+        self.undo_action = QAction("&Undo", self, triggered=self.undo)
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        first = edit_menu.actions()[0]
+        edit_menu.insertAction(first, self.undo_action)
+        edit_menu.insertSeparator(first)
+        edit_menu.aboutToShow.connect(self._update_undo)
+        edit_menu.addSeparator()
+        self.settings_action = QAction("&Settings…", self, triggered=self.open_settings)
+        self.settings_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Preferences),
+                                           QKeySequence("Ctrl+,")])
+        edit_menu.addAction(self.settings_action)
+        help_menu = next(a.menu() for a in bar.actions() if a.text() == "&Help")
+        self.shortcuts_action = QAction("&Keyboard shortcuts", self, triggered=self.show_shortcuts)
+        self.shortcuts_action.setShortcut(QKeySequence.StandardKey.HelpContents)
+        help_menu.insertAction(help_menu.actions()[0], self.shortcuts_action)
+        # Reminders raise desktop notices; the overdue count in the title and the
+        # sidebar comes from the queue's own counts, so both always agree.
+        self.reminders = Reminders(self.store, self, self.clock)
+        self.reminders.overdue_changed.connect(lambda _count: self.refresh_counts())
+        self.reminders.check()
+        self._update_undo()
+
+    def _update_undo(self) -> None:
+        last = self.lead_service.last_undoable()
+        self.undo_action.setText(f"&Undo {last.label}" if last else "&Undo")
+        self.undo_action.setEnabled(last is not None)
+
+    def undo(self) -> None:
+        change = self.lead_service.undo()
+        if change is None:
+            self.statusBar().showMessage("Nothing to undo.", 3000)
+        else:
+            self.statusBar().showMessage(f"Undone: {change.label}", 5000)
+            if self.panel.lead and self.panel.lead["id"] == change.lead_id:
+                self.panel.reload()
+            self._lead_changed(change.lead_id)
+
+    def _lead_changed(self, _lead_id: int) -> None:
+        self.refresh_counts()
+        self._update_undo()
+
+    def _reselect(self, lead_id: int | None) -> None:
+        for row in range(self.leads.rowCount()):
+            if self.leads.lead_id(row) == lead_id:
+                blocker = QSignalBlocker(self.table.selectionModel())
+                self.table.selectRow(row)
+                del blocker
+                self.table.viewport().update()
+                return
+
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(SettingsStore(self.store), self.field_reps, self)
+        if dialog.exec():
+            self.lead_service.rep = SettingsStore(self.store).get("rep_name")
+            self.lead_service.reload_settings()
+            self.panel.reload()
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog(self._shortcut_rows(), self).exec()
+
+    def _shortcut_rows(self) -> list[tuple[str, str]]:
+        rows = []
+        for action in self.findChildren(QAction):
+            keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts())
+            if keys:
+                rows.append((keys, action.text().replace("&", "")))
+        return rows + list(self.panel.shortcut_help())
 
     def load_demo(self) -> None:
         from leadtriage.demo import generate
@@ -182,11 +545,51 @@ class MainWindow(QMainWindow):
         self.worker.run(work, on_done=done, on_error=failed)
 
     def about(self) -> None:
-        QMessageBox.about(
-            self, f"About {APP_NAME}",
-            f"{APP_NAME} {__version__}\n\nTurn raw leads into qualified sales conversations.\n\n"
-            f"Database: {self.store.path}",
-        )
+        from leadtriage.ui.about import AboutDialog
+
+        AboutDialog(self.store.path, self).exec()
+
+    # -- dashboard and drill-down ------------------------------------------------------
+
+    def _build_dashboard(self) -> None:
+        """A Dashboard entry (View menu, Ctrl+Shift+D: Ctrl+D starts a call); the view
+        itself is made on first use."""
+        self.dashboard = None
+        self.dashboard_action = QAction("&Dashboard", self, triggered=self.show_dashboard)
+        self.dashboard_action.setShortcut(QKeySequence("Ctrl+Shift+D"))
+        view_menu = next(a.menu() for a in self.menuBar().actions() if a.text() == "&View")
+        view_menu.insertAction(view_menu.actions()[0], self.dashboard_action)
+        view_menu.insertSeparator(view_menu.actions()[1])
+        self.queue_action = QAction("Lead &queue", self, triggered=lambda: self.stack.setCurrentWidget(self.splitter))
+        self.queue_action.setShortcut(QKeySequence("Ctrl+L"))
+        view_menu.insertAction(view_menu.actions()[1], self.queue_action)
+
+    def show_dashboard(self) -> None:
+        from leadtriage.ui.dashboard import DashboardView
+
+        if self.dashboard is None:
+            self.dashboard = DashboardView(self.store, self.worker, self)
+            self.dashboard.leads_requested.connect(lambda f: self.show_leads(f, f.title))
+            self.stack.addWidget(self.dashboard)
+            self.dashboard.refresh()
+        self.stack.setCurrentWidget(self.dashboard)
+
+    def show_leads(self, selection, title: str) -> None:
+        """Show a chosen set of leads in the table: a list of lead ids, or a metrics
+        drill-down filter (`LeadFilter`) for sets too big to list."""
+        from leadtriage.metrics.drilldown import LeadFilter, inline_where
+
+        if isinstance(selection, LeadFilter):
+            where = inline_where(self.store.conn, selection)
+        else:
+            ids = sorted({int(i) for i in selection})
+            where = f"id IN ({', '.join(map(str, ids))})" if ids else "0"
+        self.sidebar.selectionModel().clearSelection()
+        self.sidebar.setCurrentIndex(self.views.index(-1))
+        self.leads.set_custom(title, where)
+        self.open_lead(None)
+        self.stack.setCurrentWidget(self.splitter)
+        self.statusBar().showMessage(title)
 
     # -- layout memory ---------------------------------------------------------------
 
@@ -215,6 +618,7 @@ class MainWindow(QMainWindow):
         self.qsettings.setValue("main/table_header", self.table.horizontalHeader().saveState())
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._tick.stop()
         self.save_layout()
         self.backups.stop()
         self.worker.wait(10000)

@@ -1,0 +1,48 @@
+"""`leadtriage outcomes FILE`: field outcomes back in from a CSV/XLSX."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from leadtriage.cli.output import emit
+
+NAME = "outcomes"
+HELP = "apply field outcomes (accepted, rejected, opportunity, won, lost) from a CSV/XLSX by lead ID or e-mail"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="CSV, TSV or XLSX with lead ID (or e-mail), outcome, reason, amount, date")
+    p.add_argument("--encoding", help="text encoding of a CSV (default: detected)")
+    p.add_argument("--delimiter", help="CSV delimiter (default: detected)")
+    p.add_argument("--sheet", help="worksheet name of a spreadsheet (default: the first)")
+    p.add_argument("--dry-run", action="store_true", help="check the file and report, change nothing")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def run(args: argparse.Namespace) -> int:
+    from leadtriage.errors import UserError
+    from leadtriage.outcomes import import_outcomes
+    from leadtriage.paths import resolve_db_path
+    from leadtriage.store import open_store
+    from leadtriage.store.db import inspect_file
+    from leadtriage.store.settings import SettingsStore
+
+    source = Path(args.file)
+    if not source.is_file():
+        raise UserError(f"No such file: {source}")
+    path = Path(resolve_db_path(args.db))
+    if inspect_file(path) is None:
+        raise UserError(f"No LeadTriage database at {path}.")
+    with open_store(path, create=False) as store:
+        rep = SettingsStore(store).get("rep_name")
+        report = import_outcomes(store, source, rep=rep, dry_run=args.dry_run, encoding=args.encoding,
+                                 delimiter=args.delimiter, sheet=args.sheet)
+    lines = [f"{report.rows:,} rows: {report.applied:,} outcomes {'would be ' if report.dry_run else ''}applied"
+             + (f" ({', '.join(f'{n} {k}' for k, n in report.by_outcome.items())})" if report.by_outcome else "")
+             + f", {report.already_recorded:,} already recorded, {len(report.problems):,} not applied"]
+    lines += [f"  line {p.line_no}: {p.reference}: {p.reason}" for p in report.problems[:50]]
+    if len(report.problems) > 50:
+        lines.append(f"  … and {len(report.problems) - 50:,} more (use --json for all)")
+    emit(args, report.as_dict(), "\n".join(lines))
+    return 0

@@ -1,0 +1,97 @@
+"""Small dialogs for the status moves that need more than a key press."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from PySide6.QtCore import QDate, QDateTime
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QPushButton,
+)
+
+from leadtriage.domain.dispositions import DISQUALIFY_REASONS, NURTURE_REASONS
+from leadtriage.services.field_reps import FieldRep
+
+
+class _Dialog(QDialog):
+    def __init__(self, title: str, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.form = QFormLayout(self)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+    def finish(self) -> None:
+        self.form.addRow(self.buttons)
+
+
+class QualifyDialog(_Dialog):
+    def __init__(self, reps: list[FieldRep], suggested: int | None, parent=None):
+        super().__init__("Qualify: hand to a field rep", parent)
+        self.rep = QComboBox()
+        self.rep.setObjectName("fieldRep")
+        for r in reps:
+            self.rep.addItem(f"{r.name} ({r.territory})" if r.territory else r.name, r.id)
+        if suggested is not None and self.rep.findData(suggested) >= 0:
+            self.rep.setCurrentIndex(self.rep.findData(suggested))
+        self.has_meeting = QCheckBox("First meeting booked")
+        self.meeting = QDateTimeEdit(QDateTime.currentDateTime().addDays(2))
+        self.meeting.setCalendarPopup(True)
+        self.meeting.setEnabled(False)
+        self.has_meeting.toggled.connect(self.meeting.setEnabled)
+        self.form.addRow("Field rep", self.rep)
+        self.form.addRow(self.has_meeting, self.meeting)
+        self.finish()
+
+    def values(self):
+        meeting = self.meeting.dateTime().toPython().astimezone() if self.has_meeting.isChecked() else None
+        return self.rep.currentData(), meeting
+
+
+class NurtureDialog(_Dialog):
+    def __init__(self, today: date, parent=None):
+        super().__init__("Nurture: resurface later", parent)
+        self.reason = QComboBox()
+        self.reason.setObjectName("nurtureReason")
+        self.reason.setEditable(True)
+        self.reason.addItems(NURTURE_REASONS)
+        self.until = QDateEdit(QDate(today + timedelta(days=90)))
+        self.until.setObjectName("resurface")
+        self.until.setCalendarPopup(True)
+        self.until.setMinimumDate(QDate(today + timedelta(days=1)))
+        self.until.setDisplayFormat("yyyy-MM-dd")
+        quick = QHBoxLayout()
+        for label, days in (("1 month", 30), ("3 months", 91), ("6 months", 182)):
+            b = QPushButton(label)
+            b.setAutoDefault(False)
+            b.clicked.connect(lambda _=False, d=days: self.until.setDate(QDate(today + timedelta(days=d))))
+            quick.addWidget(b)
+        self.form.addRow("Reason", self.reason)
+        self.form.addRow("Resurface on", self.until)
+        self.form.addRow("", quick)
+        self.finish()
+
+    def values(self):
+        return self.reason.currentText(), self.until.date().toPython()
+
+
+class DisqualifyDialog(_Dialog):
+    def __init__(self, parent=None):
+        super().__init__("Disqualify", parent)
+        self.reason = QComboBox()
+        self.reason.setObjectName("disqualifyReason")
+        self.reason.addItems(DISQUALIFY_REASONS)
+        self.form.addRow("Reason", self.reason)
+        self.finish()
+
+    def values(self):
+        return (self.reason.currentText(),)
