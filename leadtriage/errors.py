@@ -29,3 +29,12 @@ class DatabaseBusy(UserError):
 
 class StorageProblem(UserError):
     """Disk full, read-only folder, vanished folder, locked file."""
+
+
+class DatabaseDamaged(StorageProblem):
+    """The database file fails SQLite's checks (truncated, overwritten, bad disk).
+    `problems` holds SQLite's own findings, for the log and the recovery dialog."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.problems = problems or []

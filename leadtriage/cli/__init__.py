@@ -12,13 +12,22 @@ import sys
 from collections.abc import Sequence
 
 import leadtriage
-from leadtriage.cli import check_cmd, demo_cmd, export_cmd, outcomes_cmd, stats_cmd
+from leadtriage.cli import (
+    backup_cmd,
+    check_cmd,
+    demo_cmd,
+    export_cmd,
+    import_cmd,
+    outcomes_cmd,
+    restore_cmd,
+    stats_cmd,
+)
 from leadtriage.errors import UserError
 
 log = logging.getLogger("leadtriage.cli")
 
 # Each command module has NAME, HELP, add_arguments(parser) and run(args) -> int.
-COMMANDS = [demo_cmd, check_cmd, export_cmd, outcomes_cmd, stats_cmd]
+COMMANDS = [demo_cmd, check_cmd, import_cmd, export_cmd, outcomes_cmd, stats_cmd, backup_cmd, restore_cmd]
 
 
 class _VersionAction(argparse.Action):

@@ -67,6 +67,7 @@ class Table:
     sheets: list[str] = field(default_factory=list)
     header_line: int = 1
     size: int = 0
+    position: int = 0  # bytes read so far while iterating a text file (for progress)
     _rows: list[list[str]] | None = None  # spreadsheets: the sheet's data rows
 
     @property
@@ -81,7 +82,8 @@ class Table:
                 if any(cells):
                     yield offset, cells
             return
-        yield from _csv_rows(self.path, self.encoding or "utf-8", self.delimiter or ",", skip_header=True)
+        yield from _csv_rows(self.path, self.encoding or "utf-8", self.delimiter or ",", skip_header=True,
+                             tracker=self)
 
     def chunks(self, size: int = 5000) -> Iterator[list[Row]]:
         """Rows in lists of at most `size`, so callers can batch work and report progress."""
@@ -101,9 +103,6 @@ class Table:
             if len(out) >= limit:
                 break
         return out
-
-    def bytes_position_hint(self) -> int:
-        return self.size
 
 
 def unique_labels(headers: list[str]) -> list[str]:
@@ -146,7 +145,11 @@ def read_table(
             raise UnreadableFile(f"Unknown encoding {encoding!r}.") from None
     else:
         encoding = detect_encoding(path, head)
-    text = head.decode(encoding, errors="replace")
+    try:
+        # Strict over the sample (a multi-byte character cut at its end is fine).
+        text = codecs.getincrementaldecoder(encoding)(errors="strict").decode(head, final=len(head) >= size)
+    except UnicodeDecodeError:
+        raise UnreadableFile(f"{path.name} is not valid {encoding} text; choose another encoding.") from None
     if encoding.startswith("utf-8") and text.startswith("\ufeff"):
         text = text[1:]
     _refuse_binary(path, text)
@@ -264,8 +267,9 @@ def detect_delimiter(text: str, complete: bool = False) -> str:
     return best
 
 
-def _csv_rows(path: Path, encoding: str, delimiter: str, *, skip_header: bool) -> Iterator[Row]:
-    with open(path, encoding=encoding, newline="", errors="strict") as fh:
+def _csv_rows(path: Path, encoding: str, delimiter: str, *, skip_header: bool,
+              tracker: Table | None = None) -> Iterator[Row]:
+    with open(path, "rb") as raw, io.TextIOWrapper(raw, encoding=encoding, newline="", errors="strict") as fh:
         reader = csv.reader(fh, delimiter=delimiter)
         last = 0
         header_seen = not skip_header
@@ -273,13 +277,15 @@ def _csv_rows(path: Path, encoding: str, delimiter: str, *, skip_header: bool) -
             for cells in reader:
                 start = last + 1
                 last = reader.line_num
-                if not cells or (len(cells) == 1 and not cells[0].strip()):
-                    continue  # blank line
+                if not any(c and not c.isspace() for c in cells):
+                    continue  # a blank line, or one of only delimiters
                 if start == 1 and cells[0].startswith("\ufeff"):
                     cells[0] = cells[0][1:]
                 if not header_seen:
                     header_seen = True
                     continue
+                if tracker is not None:
+                    tracker.position = raw.tell()
                 yield start, cells
         except csv.Error as exc:
             raise UnreadableFile(f"{path.name}, line {last + 1}: {exc}.") from None

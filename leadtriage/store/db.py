@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from leadtriage.errors import (
+    DatabaseDamaged,
     DatabaseTooNew,
     NotALeadTriageDatabase,
     StorageProblem,
@@ -45,6 +46,7 @@ class Store:
         self._lock = lock
         self._tx_depth = 0
         self._closed = False
+        self._lock_owner: Store | None = None  # for_worker stores write under the opener's lock
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -73,6 +75,12 @@ class Store:
         try:
             if version is None:
                 _create_private_file(path)
+            elif writer:
+                # Never write into a damaged file: the caller decides about recovery
+                # (leadtriage.store.recovery.open_or_recover).
+                from leadtriage.store.recovery import check_or_raise
+
+                check_or_raise(path)
             conn = _connect(path, readonly=not writer)
             store = cls(path, conn, lock)
             if writer:
@@ -87,7 +95,9 @@ class Store:
         """A second Store on the same file for a worker thread: its own connection
         (transactions must not interleave with the UI thread's), no lock of its own
         (the opener's writer lock covers this process)."""
-        return Store(self.path, _connect(self.path, readonly=False), lock=None)
+        worker = Store(self.path, _connect(self.path, readonly=False), lock=None)
+        worker._lock_owner = self
+        return worker
 
     def close(self) -> None:
         if self._closed:
@@ -111,6 +121,8 @@ class Store:
 
     @property
     def writable(self) -> bool:
+        if self._lock_owner is not None:
+            return self._lock_owner.writable
         return self._lock is not None
 
     # -- transactions ----------------------------------------------------------------
@@ -207,6 +219,15 @@ def inspect_file(path: Path) -> int | None:
             user_version = conn.execute("PRAGMA user_version").fetchone()[0]
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     except sqlite3.DatabaseError as exc:
+        text = str(exc).lower()
+        if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "unable to open" in text):
+            from leadtriage.store.errors import translate
+
+            raise translate(exc) from None
+        if int.from_bytes(header[68:72], "big") == APPLICATION_ID:
+            raise DatabaseDamaged(
+                f"{path.name} is damaged ({exc}). LeadTriage can keep it aside and recover it "
+                "from what is readable and the newest backup.", [str(exc)]) from None
         raise NotALeadTriageDatabase(f"{path.name} cannot be read as a database ({exc}).") from None
     if app_id != APPLICATION_ID:
         if app_id == 0 and user_version == 0 and tables == 0:

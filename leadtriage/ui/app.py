@@ -28,7 +28,9 @@ class Session:
     window: MainWindow
 
     def close(self) -> None:
+        self.window.backups.stop()  # a background check of a big file ends early
         self.worker.wait(30000)
+        self.window.backups.close()
         self.store.close()
 
 
@@ -57,18 +59,25 @@ def start(db_arg: str | None = None) -> Session:
     from PySide6.QtCore import QTimer
 
     from leadtriage.paths import resolve_db_path
-    from leadtriage.store import open_store
+    from leadtriage.store import recovery
     from leadtriage.ui import excepthook
+    from leadtriage.ui.backups import show_recovery_report
     from leadtriage.ui.main_window import MainWindow
     from leadtriage.ui.worker import Worker
 
     app = make_application()
     excepthook.install()
-    store = open_store(resolve_db_path(db_arg))
+    # A damaged file is checked at open, kept aside and recovered (or a UserError
+    # explains why not: the app never silently starts with an empty database).
+    store, report = recovery.open_or_recover(resolve_db_path(db_arg))
     worker = Worker(app)
     window = MainWindow(store, worker)
     window.show()
     QTimer.singleShot(0, lambda: _after_first_paint(app, worker, store.user_version))
+    if report is not None:
+        show_recovery_report(window, report)
+    if recovery.needs_background_check(store.path):
+        window.backups.check_in_background()
     return Session(app, store, worker, window)
 
 

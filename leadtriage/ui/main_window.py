@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
             lambda cur, _: self.show_view(cur.data(ViewListModel.ViewKeyRole)))
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self._build_menus()
+        self._build_import_actions()
         self._build_workspace_parts()
         self._build_dashboard()
         self._add_export_action()
@@ -174,6 +175,8 @@ class MainWindow(QMainWindow):
         self.demo_action = QAction("Load &demo data", self, triggered=self.load_demo)
         file_menu.addAction(self.demo_action)
         file_menu.addSeparator()
+        self._build_backup_part(file_menu)
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self, triggered=self.close)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         file_menu.addAction(quit_action)
@@ -202,6 +205,23 @@ class MainWindow(QMainWindow):
         go_menu.addAction(self.next_action)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(QAction(f"&About {APP_NAME}", self, triggered=self.about))
+
+    def _build_backup_part(self, file_menu) -> None:
+        # Backups own their actions, timer and dialogs (leadtriage.ui.backups).
+        from leadtriage.ui.backups import BackupController
+
+        self.backups = BackupController(self, self.store, self.worker, on_restored=self.refresh)
+        file_menu.addAction(self.backups.backup_action)
+        file_menu.addAction(self.backups.restore_action)
+
+    def _build_import_actions(self) -> None:
+        # Import lives in its own part: File ▸ Import… (Ctrl+O), toolbar, drop a file,
+        # the welcome page's button, duplicates review and import history.
+        from leadtriage.ui.importing.actions import ImportActions
+
+        self.importing = ImportActions(self, self.store, self.worker, self.menuBar().actions()[0].menu(),
+                                       on_change=self.refresh)
+        self.welcome.import_requested.connect(lambda: self.importing.open_wizard())
 
     def _add_export_action(self) -> None:
         """Handoff: "Export briefs…" in the Leads menu and on the toolbar."""
@@ -600,7 +620,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self._tick.stop()
         self.save_layout()
+        self.backups.stop()
         self.worker.wait(10000)
+        self.backups.close()
         super().closeEvent(event)
 
 

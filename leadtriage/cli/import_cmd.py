@@ -1,0 +1,87 @@
+"""`leadtriage import FILE`: one lead list into the queue as one batch."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from leadtriage.cli.output import emit
+from leadtriage.paths import resolve_db_path
+
+NAME = "import"
+HELP = "import a lead list (CSV, TSV, TXT, XLSX, XLS, ODS) as one batch"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="the lead list; it is only read, never changed")
+    p.add_argument("--source", help="where the list came from (trade show, webinar, vendor ...)")
+    p.add_argument("--campaign", help="campaign the leads belong to")
+    p.add_argument("--cost", type=float, help="what the list cost (adds to the campaign's cost)")
+    p.add_argument("--encoding", help="text encoding (default: detected; e.g. utf-8, cp1252, utf-16)")
+    p.add_argument("--delimiter", help="field separator (default: detected; ',', ';', tab, '|')")
+    p.add_argument("--sheet", help="spreadsheet sheet name (default: the first)")
+    p.add_argument("--mapping", help="JSON file: a list of fields by column, or {header: field}")
+    p.add_argument("--dry-run", action="store_true", help="count what would happen; write nothing")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def run(args: argparse.Namespace) -> int:
+    from leadtriage.errors import UserError
+    from leadtriage.importing.mapping import Mapping, auto_map, load_mapping_file
+    from leadtriage.importing.reader import read_table
+    from leadtriage.importing.service import Importer, ImportOptions, require_lead_columns
+    from leadtriage.progress import Progress
+    from leadtriage.store import open_store
+
+    if args.cost is not None and args.cost < 0:
+        raise UserError("--cost cannot be negative.")
+    source = Path(args.file)
+    # Read and check the list before the database is opened or created: a file that is
+    # not a table must leave nothing behind.
+    table = read_table(source, encoding=args.encoding, delimiter=args.delimiter, sheet=args.sheet)
+    mapping = None
+    if args.mapping:
+        try:
+            text = Path(args.mapping).read_text("utf-8")
+            mapping = load_mapping_file(text, table.headers)
+        except OSError as exc:
+            raise UserError(f"Cannot read the mapping file {args.mapping}: {exc.strerror}.") from None
+        except ValueError as exc:
+            raise UserError(f"The mapping file {args.mapping} is not valid: {exc}.") from None
+
+    db_path = Path(resolve_db_path(args.db))
+    if not db_path.exists():
+        # No database yet, so no saved profile can apply: refuse a list that has no
+        # lead columns before a database file is created for it.
+        require_lead_columns(mapping or Mapping(auto_map(table.headers)), source.name)
+
+    progress = Progress(_stderr_progress if sys.stderr.isatty() and not args.json else None)
+    with open_store(db_path) as store:
+        importer = Importer(store)
+        plan = importer.prepare(source, encoding=args.encoding, delimiter=args.delimiter, sheet=args.sheet,
+                                mapping=mapping)
+        for earlier in plan.previous_batches:
+            sys.stderr.write(
+                f"leadtriage: warning: this file was already imported as batch {earlier['id']} "
+                f"({earlier['finished_at']}); duplicates will be merged, not added twice\n"
+            )
+        options = ImportOptions(source=args.source, campaign=args.campaign, cost=args.cost,
+                                dry_run=args.dry_run, save_profile=mapping is not None)
+        result = importer.run(plan, options, progress)
+    if progress._callback:
+        sys.stderr.write("\n")
+    payload = result.to_json()
+    payload["delimiter"] = result.delimiter
+    word = "would be" if result.dry_run else "were"
+    human = (
+        f"{result.rows:,} rows from {result.file_name}: {result.inserted:,} new, {result.merged:,} merged, "
+        f"{result.duplicates_flagged:,} possible duplicates to review, {result.rejected:,} rejected "
+        f"({word} written{'' if result.dry_run else f' as batch {result.batch_id}'}) in {result.seconds:.1f} s"
+    )
+    emit(args, payload, human)
+    return 0
+
+
+def _stderr_progress(done: int, total: int, message: str) -> None:
+    sys.stderr.write(f"\r{done:,} / ~{total:,} rows {message if not message.endswith('rows') else ''}")

@@ -1,0 +1,60 @@
+"""Phone numbers for a whole chunk at once, optionally in a helper process.
+
+phonenumbers parses and validates roughly 20-50k numbers a second on one core,
+and lead lists rarely repeat numbers, so on a big import it is the largest single
+cost. `PhoneResolver` lets the importer hand a chunk's numbers to one helper
+process while it normalises and writes the previous chunk (a two-stage pipeline).
+Small imports resolve in-process: a process start costs more than it saves.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+
+from leadtriage.importing.normalise import PhoneResult, normalise_phone
+
+Pair = tuple[str, str]  # (raw text, region to read it in)
+
+
+def resolve(pairs: Sequence[Pair]) -> list[tuple]:
+    """Plain tuples travel between processes faster than dataclasses."""
+    out = []
+    for raw, region in pairs:
+        r = normalise_phone(raw, region)
+        out.append((r.e164, r.ext, r.valid, r.region))
+    return out
+
+
+class _Done(Future):
+    def __init__(self, value: list[tuple]):
+        super().__init__()
+        self.set_result(value)
+
+
+class PhoneResolver:
+    def __init__(self, parallel: bool):
+        self._pool: ProcessPoolExecutor | None = None
+        if parallel and (os.cpu_count() or 1) > 1 and os.environ.get("LEADTRIAGE_IMPORT_WORKERS", "1") != "0":
+            # spawn, not fork: the app has Qt threads running, and fork with threads is unsafe.
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+
+    @property
+    def parallel(self) -> bool:
+        return self._pool is not None
+
+    def submit(self, pairs: list[Pair]) -> Future:
+        if self._pool is None or len(pairs) < 200:
+            return _Done(resolve(pairs))
+        return self._pool.submit(resolve, pairs)
+
+    @staticmethod
+    def results(future: Future) -> list[PhoneResult]:
+        return [PhoneResult(*t) for t in future.result()]
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

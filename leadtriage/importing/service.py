@@ -1,0 +1,1000 @@
+"""Importing a lead list as one batch: read, map, normalise, find duplicates, write.
+
+    importer = Importer(store)
+    plan = importer.prepare("badge-scans.csv")          # detection, mapping, same-file check
+    result = importer.run(plan, ImportOptions(source="Trade show"), progress)
+    importer.undo_batch(result.batch_id)
+
+Rules the code keeps:
+- One batch is ONE transaction: a crash, a kill or Cancel leaves the database as it
+  was (and a dry run is a real run that is rolled back, so its counts are exact).
+- Every data row is accounted for: `rows = inserted + merged + duplicates_flagged +
+  rejected`. `inserted` counts new leads with no doubt about them; `duplicates_flagged`
+  new leads that look like an existing one (similar name at the same company) and
+  wait in `duplicate_candidates` for the rep; `merged` rows that were the same person
+  (same e-mail, E.164 phone or LinkedIn URL) as a lead already in the database or
+  earlier in the file; `rejected` rows with nobody to reach, kept in `import_rejects`.
+- A merge only fills empty fields, never overwrites, and is written to change_log
+  with the batch id, so undoing the batch can put things back.
+- Speed: rows are handled in chunks; values are cached per distinct input;
+  duplicate look-ups are indexed `IN (...)` queries per chunk; inserts use
+  executemany. A big import into a small database drops the queue indexes and the
+  search trigger and rebuilds them once at the end, inside the same transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import logging
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from leadtriage.domain.public_id import format_public_id
+from leadtriage.errors import UserError
+from leadtriage.importing import normalise as nz
+from leadtriage.importing.mapping import (
+    CUSTOM,
+    IGNORE,
+    TARGETS,
+    Mapping,
+    auto_map,
+    header_signature,
+)
+from leadtriage.importing.phones import PhoneResolver
+from leadtriage.importing.reader import Table, read_table
+from leadtriage.progress import NO_PROGRESS, Progress
+from leadtriage.store.db import Store
+from leadtriage.store.timeutil import to_db
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+INSERT_COLUMNS = (
+    "id", "public_id", "first_name", "last_name", "title", "company", "company_key", "email", "phone",
+    "phone_ext", "phone_raw", "website", "domain", "linkedin", "industry", "employees", "country", "region",
+    "city", "timezone", "source", "campaign", "batch_id", "status", "notes", "custom_fields", "flags",
+    "created_at", "updated_at",
+)
+# Fields a merge may fill when the existing lead has them empty.
+MERGE_COLUMNS = (
+    "first_name", "last_name", "title", "company", "company_key", "email", "phone", "phone_ext", "phone_raw",
+    "website", "domain", "linkedin", "industry", "employees", "country", "region", "city", "timezone", "notes",
+)
+_IDX = {c: i for i, c in enumerate(INSERT_COLUMNS)}
+_IDENTITY = {"full_name", "first_name", "last_name", "company", "email", "phone", "linkedin"}
+FUZZY_THRESHOLD = 88.0
+_FUZZY_CACHE_LIMIT = 300_000
+_SQL_BATCH = 500
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class ImportOptions:
+    source: str | None = None
+    campaign: str | None = None
+    cost: float | None = None
+    dry_run: bool = False
+    default_region: str | None = None  # None: the `default_region` setting
+    save_profile: bool = False  # remember the mapping for lists with these headers
+    chunk_size: int = 5000
+
+
+@dataclass
+class ImportPlan:
+    """What `prepare` found: the opened table and the mapping to use."""
+
+    table: Table
+    mapping: Mapping
+    sha256: str
+    mapping_source: str  # "profile", "file" or "automatic"
+    previous_batches: list[dict] = field(default_factory=list)  # earlier imports of the same file
+
+    @property
+    def path(self) -> Path:
+        return self.table.path
+
+
+@dataclass
+class ImportResult:
+    batch_id: int | None
+    rows: int
+    inserted: int
+    merged: int
+    duplicates_flagged: int
+    rejected: int
+    encoding: str | None
+    delimiter: str | None
+    sheet: str | None
+    seconds: float
+    dry_run: bool
+    file_name: str
+    same_file_batches: list[int] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["seconds"] = round(self.seconds, 3)
+        return out
+
+
+@dataclass
+class UndoReport:
+    batch_id: int
+    removed: int
+    reverted: int
+    kept: list[tuple[str, str]]  # (public id, why it stayed)
+
+    def summary(self) -> str:
+        text = f"Batch {self.batch_id}: removed {self.removed:,} new leads, reverted {self.reverted:,} merges."
+        if self.kept:
+            text += f" {len(self.kept):,} could not be undone (see details)."
+        return text
+
+
+class _DryRun(Exception):
+    def __init__(self, result: ImportResult):
+        self.result = result
+
+
+class Importer:
+    def __init__(self, store: Store, clock: Clock = utc_now):
+        self.store = store
+        self.clock = clock
+
+    # -- preparing --------------------------------------------------------------------------
+
+    def prepare(
+        self,
+        path: str | Path,
+        *,
+        encoding: str | None = None,
+        delimiter: str | None = None,
+        sheet: str | None = None,
+        mapping: Mapping | None = None,
+    ) -> ImportPlan:
+        table = read_table(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
+        digest = file_sha256(table.path)
+        source = "file"
+        if mapping is None:
+            saved = self.profile_for(table.headers)
+            if saved is not None:
+                mapping, source = saved, "profile"
+            else:
+                mapping, source = Mapping(auto_map(table.headers)), "automatic"
+        mapping.validate(len(table.headers))
+        previous = [
+            {"id": r[0], "file_name": r[1], "finished_at": r[2], "rows": r[3]}
+            for r in self.store.conn.execute(
+                "SELECT id, file_name, finished_at, rows FROM import_batches "
+                "WHERE sha256 = ? AND undone_at IS NULL ORDER BY id", (digest,))
+        ]
+        return ImportPlan(table, mapping, digest, source, previous)
+
+    def profile_for(self, headers: list[str]) -> Mapping | None:
+        row = self.store.conn.execute(
+            "SELECT mapping FROM import_profiles WHERE header_signature = ?", (header_signature(headers),)
+        ).fetchone()
+        if row is None:
+            return None
+        try:
+            targets = json.loads(row[0])
+            mapping = Mapping([str(t) for t in targets])
+            mapping.validate(len(headers))
+            mapping.targets = mapping.targets[: len(headers)]
+            return mapping
+        except (ValueError, TypeError):
+            return None  # a damaged profile falls back to the automatic guess
+
+    def save_profile(self, headers: list[str], mapping: Mapping, name: str) -> None:
+        now = to_db(self.clock())
+        with self.store.transaction():
+            self.store.conn.execute(
+                "INSERT INTO import_profiles (name, header_signature, mapping, created_at, used_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(header_signature) DO UPDATE SET "
+                "mapping = excluded.mapping, used_at = excluded.used_at, name = excluded.name",
+                (name, header_signature(headers), mapping.to_json(), now, now),
+            )
+
+    # -- importing --------------------------------------------------------------------------
+
+    def import_file(self, path: str | Path, options: ImportOptions | None = None,
+                    progress: Progress = NO_PROGRESS, **read: Any) -> ImportResult:
+        return self.run(self.prepare(path, **read), options or ImportOptions(), progress)
+
+    def run(self, plan: ImportPlan, options: ImportOptions, progress: Progress = NO_PROGRESS) -> ImportResult:
+        mapping = plan.mapping
+        mapping.validate(len(plan.table.headers))
+        require_lead_columns(mapping, plan.path.name)
+        region = (options.default_region or self._setting("default_region") or "US").upper()
+        if not options.dry_run and self._has_leads():
+            from leadtriage.store.backup import backup
+
+            backup(self.store, reason="before-import")
+        started = time.perf_counter()
+        try:
+            with self.store.transaction():
+                result = _BatchWriter(self.store, plan, options, region, self.clock, progress).write(started)
+                if options.dry_run:
+                    raise _DryRun(result)
+        except _DryRun as dry:
+            return dry.result
+        if options.save_profile:
+            self.save_profile(plan.table.headers, mapping, plan.path.stem)
+        else:
+            self._touch_profile(plan.table.headers)
+        return result
+
+    # -- after an import --------------------------------------------------------------------
+
+    def batches(self, limit: int = 100) -> list[dict[str, Any]]:
+        cur = self.store.conn.execute(
+            "SELECT id, file_name, source, campaign, cost, rows, inserted, merged, duplicates_flagged, "
+            "rejected, started_at, finished_at, seconds, undone_at FROM import_batches ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+    def rejects(self, batch_id: int, limit: int | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT line_no, reason, raw FROM import_rejects WHERE batch_id = ? ORDER BY line_no"
+        params: tuple = (batch_id,)
+        if limit is not None:
+            sql += " LIMIT ?"
+            params = (batch_id, limit)
+        return [{"line_no": r[0], "reason": r[1], "raw": r[2]} for r in self.store.conn.execute(sql, params)]
+
+    def export_rejects(self, batch_id: int, dest: str | Path) -> int:
+        """The rejected rows as a CSV (line, reason, raw row) the user can fix and
+        import again. Cells that a spreadsheet would run as a formula are neutralised."""
+        count = 0
+        with open(dest, "w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["line", "reason", "row"])
+            for r in self.store.conn.execute(
+                "SELECT line_no, reason, raw FROM import_rejects WHERE batch_id = ? ORDER BY line_no", (batch_id,)
+            ):
+                writer.writerow([r[0], _neutralise(r[1]), _neutralise(r[2])])
+                count += 1
+        return count
+
+    def undo_batch(self, batch_id: int) -> UndoReport:
+        """Remove the leads the batch created that nobody has worked since, put merged
+        leads' fields back where a rep has not changed them, and list what stayed."""
+        conn = self.store.conn
+        with self.store.transaction():
+            row = conn.execute("SELECT undone_at FROM import_batches WHERE id = ?", (batch_id,)).fetchone()
+            if row is None:
+                raise UserError(f"There is no import batch {batch_id}.")
+            if row[0]:
+                raise UserError(f"Import batch {batch_id} was already undone on {row[0]}.")
+            kept: list[tuple[str, str]] = []
+            removed = 0
+            reasons = {
+                "worked": "worked since the import (status, calls or notes)",
+                "handoff": "handed off to field sales",
+                "merged": "later imports merged into it",
+                "edited": "edited since the import",
+            }
+            conn.execute("DROP TABLE IF EXISTS temp._undo_keep")
+            conn.execute("CREATE TEMP TABLE _undo_keep (id INTEGER PRIMARY KEY, public_id TEXT, why TEXT)")
+            conn.execute(
+                """INSERT INTO temp._undo_keep (id, public_id, why)
+                SELECT l.id, l.public_id, CASE
+                    WHEN EXISTS (SELECT 1 FROM handoffs h WHERE h.lead_id = l.id) THEN 'handoff'
+                    WHEN l.status != 'new' OR l.attempts > 0 OR l.first_touch_at IS NOT NULL
+                         OR EXISTS (SELECT 1 FROM activities a WHERE a.lead_id = l.id AND a.kind != 'import')
+                         THEN 'worked'
+                    WHEN EXISTS (SELECT 1 FROM change_log c WHERE c.entity = 'lead' AND c.entity_id = l.id
+                                 AND c.batch_id IS NOT NULL AND c.batch_id != ? AND c.undone = 0) THEN 'merged'
+                    WHEN EXISTS (SELECT 1 FROM change_log c WHERE c.entity = 'lead' AND c.entity_id = l.id
+                                 AND c.batch_id IS NULL AND c.undone = 0) THEN 'edited'
+                END
+                FROM leads l WHERE l.batch_id = ?""",
+                (batch_id, batch_id),
+            )
+            for public_id, why in conn.execute(
+                "SELECT public_id, why FROM temp._undo_keep WHERE why IS NOT NULL ORDER BY id"
+            ):
+                kept.append((public_id, reasons[why]))
+            doomed = "SELECT id FROM temp._undo_keep WHERE why IS NULL"
+            conn.execute(f"DELETE FROM duplicate_candidates WHERE lead_id IN ({doomed}) OR other_lead_id IN ({doomed})")
+            conn.execute(f"DELETE FROM activities WHERE lead_id IN ({doomed})")
+            conn.execute(f"DELETE FROM change_log WHERE entity = 'lead' AND entity_id IN ({doomed})")
+            removed = conn.execute(f"DELETE FROM leads WHERE id IN ({doomed})").rowcount
+            conn.execute("DROP TABLE temp._undo_keep")
+
+            reverted = 0
+            changes = conn.execute(
+                "SELECT id, entity_id, before, after FROM change_log WHERE batch_id = ? AND entity = 'lead' "
+                "AND undone = 0 ORDER BY id DESC", (batch_id,)
+            ).fetchall()
+            now = to_db(self.clock())
+            for change_id, lead_id, before_json, after_json in changes:
+                before, after = json.loads(before_json), json.loads(after_json)
+                lead = conn.execute(
+                    f"SELECT public_id, {', '.join(before)} FROM leads WHERE id = ?", (lead_id,)
+                ).fetchone() if before else None
+                if lead is None:
+                    conn.execute("UPDATE change_log SET undone = 1 WHERE id = ?", (change_id,))
+                    continue
+                public_id, current = lead[0], dict(zip(before, lead[1:], strict=True))
+                restore = {k: before[k] for k in before if current[k] == after.get(k)}
+                changed_since = sorted(k for k in before if current[k] != after.get(k))
+                if restore:
+                    cols = ", ".join(f"{k} = ?" for k in restore)
+                    conn.execute(f"UPDATE leads SET {cols}, updated_at = ? WHERE id = ?",
+                                 [*restore.values(), now, lead_id])
+                    reverted += 1
+                if changed_since:
+                    kept.append((public_id, "merged fields changed since the import: " + ", ".join(changed_since)))
+                conn.execute("UPDATE change_log SET undone = 1 WHERE id = ?", (change_id,))
+            conn.execute(
+                "DELETE FROM activities WHERE kind = 'import' AND json_extract(data, '$.batch_id') = ?",
+                (batch_id,),
+            )
+            conn.execute("DELETE FROM duplicate_candidates WHERE batch_id = ? AND status = 'pending'", (batch_id,))
+            conn.execute("UPDATE import_batches SET undone_at = ? WHERE id = ?", (now, batch_id))
+        return UndoReport(batch_id, removed, reverted, kept)
+
+    # -- possible duplicates ------------------------------------------------------------------
+
+    def pending_duplicates(self, limit: int = 500) -> list[dict[str, Any]]:
+        """Possible duplicates waiting for the rep, each with both leads side by side."""
+        cols = ("id", "public_id", "first_name", "last_name", "title", "company", "email", "phone",
+                "city", "country", "source", "status", "created_at")
+        out = []
+        for cand_id, a, b, sim, reason, batch in self.store.conn.execute(
+            "SELECT id, lead_id, other_lead_id, similarity, reason, batch_id FROM duplicate_candidates "
+            "WHERE status = 'pending' ORDER BY id LIMIT ?", (limit,)
+        ).fetchall():
+            pair = []
+            for lead_id in (a, b):
+                r = self.store.conn.execute(f"SELECT {', '.join(cols)} FROM leads WHERE id = ?", (lead_id,)).fetchone()
+                pair.append(dict(zip(cols, r, strict=True)) if r else None)
+            if None in pair:
+                continue
+            out.append({"id": cand_id, "new": pair[0], "existing": pair[1], "similarity": sim,
+                        "reason": reason, "batch_id": batch})
+        return out
+
+    def resolve_duplicate(self, candidate_id: int, decision: str) -> None:
+        """'keep' both leads, or 'merge' the new one into the existing one (empty
+        fields filled, the new lead's timeline moved over, the new lead removed)."""
+        if decision not in {"keep", "merge"}:
+            raise ValueError(decision)
+        conn = self.store.conn
+        now = to_db(self.clock())
+        with self.store.transaction():
+            row = conn.execute(
+                "SELECT lead_id, other_lead_id, batch_id, status FROM duplicate_candidates WHERE id = ?",
+                (candidate_id,),
+            ).fetchone()
+            if row is None or row[3] != "pending":
+                raise UserError("This possible duplicate was already decided.")
+            new_id, old_id, batch_id, _ = row
+            if decision == "merge" and conn.execute(
+                "SELECT EXISTS(SELECT 1 FROM handoffs WHERE lead_id = ?)", (new_id,)
+            ).fetchone()[0]:
+                raise UserError("The new lead was already handed off to field sales; keep both, "
+                                "or merge the details by hand.")
+            if decision == "merge":
+                cols = ", ".join(MERGE_COLUMNS)
+                new = dict(zip(MERGE_COLUMNS, conn.execute(f"SELECT {cols} FROM leads WHERE id = ?", (new_id,)).fetchone(), strict=True))
+                old = dict(zip(MERGE_COLUMNS, conn.execute(f"SELECT {cols} FROM leads WHERE id = ?", (old_id,)).fetchone(), strict=True))
+                fill = {k: v for k, v in new.items() if v not in (None, "") and old[k] in (None, "")}
+                if fill:
+                    sets = ", ".join(f"{k} = ?" for k in fill)
+                    conn.execute(f"UPDATE leads SET {sets}, updated_at = ? WHERE id = ?", [*fill.values(), now, old_id])
+                conn.execute(
+                    "INSERT INTO change_log (at, label, entity, entity_id, before, after, batch_id, undone) "
+                    "VALUES (?, ?, 'lead', ?, ?, ?, NULL, 0)",
+                    (now, "Merged a possible duplicate", old_id,
+                     json.dumps({k: old[k] for k in fill}, ensure_ascii=False), json.dumps(fill, ensure_ascii=False)),
+                )
+                conn.execute("UPDATE activities SET lead_id = ? WHERE lead_id = ?", (old_id, new_id))
+                conn.execute(
+                    "INSERT INTO activities (lead_id, kind, notes, occurred_at, data) VALUES (?, 'import', ?, ?, ?)",
+                    (old_id, f"Merged with a possible duplicate from import batch {batch_id}", now,
+                     json.dumps({"merged_lead": new_id})),
+                )
+                conn.execute("UPDATE duplicate_candidates SET status = 'merged', decided_at = ? WHERE id = ?",
+                             (now, candidate_id))
+                conn.execute("DELETE FROM duplicate_candidates WHERE (lead_id = ? OR other_lead_id = ?) AND id != ?",
+                             (new_id, new_id, candidate_id))
+                conn.execute("UPDATE duplicate_candidates SET lead_id = NULL WHERE id = ?", (candidate_id,))
+                conn.execute("DELETE FROM change_log WHERE entity = 'lead' AND entity_id = ?", (new_id,))
+                conn.execute("DELETE FROM leads WHERE id = ?", (new_id,))
+            else:
+                conn.execute("UPDATE duplicate_candidates SET status = 'kept', decided_at = ? WHERE id = ?",
+                             (now, candidate_id))
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _setting(self, key: str) -> Any:
+        from leadtriage.store.settings import SettingsStore
+
+        return SettingsStore(self.store).get(key)
+
+    def _has_leads(self) -> bool:
+        return bool(self.store.conn.execute("SELECT EXISTS(SELECT 1 FROM leads)").fetchone()[0])
+
+    def _touch_profile(self, headers: list[str]) -> None:
+        with self.store.transaction():
+            self.store.conn.execute("UPDATE import_profiles SET used_at = ? WHERE header_signature = ?",
+                                    (to_db(self.clock()), header_signature(headers)))
+
+
+def require_lead_columns(mapping: Mapping, file_name: str) -> None:
+    """A list must have at least one column that says who the lead is; otherwise it
+    is not a lead list (or needs a hand-made mapping)."""
+    if not (mapping.mapped & _IDENTITY):
+        raise UserError(
+            f"{file_name}: no column could be recognised as a name, company, e-mail or phone; "
+            "map the columns by hand (a --mapping file on the command line)."
+        )
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _neutralise(text: str | None) -> str:
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text or ""
+
+
+_NOT_NAME = re.compile(r"[^a-z0-9 ]+")
+
+
+@lru_cache(maxsize=50_000)
+def _name_key(first: str | None, last: str | None) -> str:
+    text = f"{first or ''} {last or ''}".strip().lower()
+    text = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _NOT_NAME.sub("", text)
+
+
+def _chunks(items: list, size: int = _SQL_BATCH) -> Iterable[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+class _BatchWriter:
+    """One import inside an open transaction. Kept apart from `Importer` so the
+    per-row state (caches, counters, id allocation) lives exactly as long as a batch."""
+
+    def __init__(self, store: Store, plan: ImportPlan, options: ImportOptions, region: str,
+                 clock: Clock, progress: Progress):
+        self.store, self.conn = store, store.conn
+        self.plan, self.options, self.region = plan, options, region
+        self.progress = progress
+        self.now = to_db(clock())
+        self.table = plan.table
+        self.labels = plan.table.labels
+        self.targets = plan.mapping.targets
+        self.rows = self.inserted = self.merged = self.flagged = self.rejected = 0
+        # (company_key, initial of the last name) -> [(lead id, name key)]; filled per company
+        self.fuzzy: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        self.fuzzy_loaded: set[str] = set()
+        self.fuzzy_size = 0
+        self._pending_candidates: list[tuple] = []
+        self.dropped: list[str] = []
+        self.source = options.source or None
+        self.campaign = options.campaign or None
+        self.phone_cols = [i for i, t in enumerate(self.targets) if t == "phone"]
+        self.country_cols = [i for i, t in enumerate(self.targets) if t == "country"]
+        delim = self.table.delimiter or ","
+        self._raw_buf = io.StringIO()
+        self._raw_writer = csv.writer(self._raw_buf, delimiter=delim, lineterminator="")
+
+    # -- the batch --------------------------------------------------------------------------
+
+    def write(self, started: float) -> ImportResult:
+        conn = self.conn
+        self.batch_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM import_batches").fetchone()[0]
+        self.next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM leads").fetchone()[0]
+        conn.execute(
+            "INSERT INTO import_batches (id, file_name, sha256, source, campaign, cost, encoding, delimiter, "
+            "sheet, mapping, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (self.batch_id, self.plan.path.name, self.plan.sha256, self.source, self.campaign, self.options.cost,
+             self.table.encoding, self.table.delimiter, self.table.sheet, self.plan.mapping.to_json(), self.now),
+        )
+        bulk = self._bulk_worth_it()
+        if bulk:
+            self._drop_for_bulk()
+        size = max(self.table.size, 1)
+        # Two-stage pipeline on big lists: the helper process parses chunk N+1's phone
+        # numbers while this process normalises and writes chunk N.
+        resolver = PhoneResolver(parallel=bulk)
+        try:
+            pending: tuple[list, Future] | None = None
+            for chunk in self.table.chunks(self.options.chunk_size):
+                future = resolver.submit(self._phone_pairs(chunk))
+                if pending is not None:
+                    self._chunk(pending[0], resolver.results(pending[1]))
+                    self._report(size)
+                pending = (chunk, future)
+            if pending is not None:
+                self._chunk(pending[0], resolver.results(pending[1]))
+                self._report(size)
+        finally:
+            resolver.close()
+        self.progress.report(self.rows, self.rows, "updating indexes")
+        self._restore_after_bulk()
+        seconds = time.perf_counter() - started
+        conn.execute(
+            "UPDATE import_batches SET rows = ?, inserted = ?, merged = ?, duplicates_flagged = ?, rejected = ?, "
+            "finished_at = ?, seconds = ? WHERE id = ?",
+            (self.rows, self.inserted, self.merged, self.flagged, self.rejected, self.now, round(seconds, 3),
+             self.batch_id),
+        )
+        self._campaign_row()
+        return ImportResult(
+            batch_id=self.batch_id, rows=self.rows, inserted=self.inserted, merged=self.merged,
+            duplicates_flagged=self.flagged, rejected=self.rejected, encoding=self.table.encoding,
+            delimiter=self.table.delimiter, sheet=self.table.sheet, seconds=seconds,
+            dry_run=self.options.dry_run, file_name=self.plan.path.name,
+            same_file_batches=[b["id"] for b in self.plan.previous_batches],
+        )
+
+    def _report(self, size: int) -> None:
+        position = self.table.position or self.table.size
+        estimate = max(self.rows, int(self.rows * size / max(position, 1)))
+        self.progress.report(self.rows, estimate, f"{self.rows:,} rows")
+
+    def _phone_pairs(self, chunk: list[tuple[int, list[str]]]) -> list[tuple[str, str]]:
+        """(raw phone, region) for every row, in order; '' for rows without a phone.
+        The region is the row's country when it has one, else the default region."""
+        pairs = []
+        phone_cols, country_cols, region = self.phone_cols, self.country_cols, self.region
+        for _, cells in chunk:
+            raw = _first(cells, phone_cols)
+            if not raw:
+                pairs.append(("", region))
+                continue
+            country = nz.country_code(_first(cells, country_cols)) if country_cols else None
+            pairs.append((raw, country or region))
+        return pairs
+
+    def _campaign_row(self) -> None:
+        if not self.campaign:
+            return
+        self.conn.execute(
+            "INSERT INTO campaigns (name, source, cost) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
+            "cost = coalesce(campaigns.cost, 0) + coalesce(excluded.cost, 0), "
+            "source = coalesce(campaigns.source, excluded.source)",
+            (self.campaign, self.source, self.options.cost),
+        )
+
+    # -- bulk mode ---------------------------------------------------------------------------
+
+    def _bulk_worth_it(self) -> bool:
+        existing = self.conn.execute("SELECT max(id) FROM leads").fetchone()[0] or 0
+        if self.table.kind == "spreadsheet":
+            expected = len(self.table._rows or [])
+        else:
+            expected = self.table.size // 120  # ~120 bytes a row in typical lead lists
+        return expected >= 50_000 and expected > existing
+
+    def _drop_for_bulk(self) -> None:
+        # Queue-view indexes and the search trigger; the duplicate look-up indexes stay.
+        keep = {"idx_leads_email", "idx_leads_phone", "idx_leads_linkedin", "idx_leads_company_key",
+                "idx_leads_public_id", "idx_leads_batch_id"}
+        rows = self.conn.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND tbl_name = 'leads' AND "
+            "(type = 'index' OR (type = 'trigger' AND name IN ('leads_fts_ai', 'leads_fts_au')))"
+        ).fetchall()
+        for kind, name, sql in rows:
+            if kind == "index" and name in keep:
+                continue
+            self.conn.execute(f"DROP {kind.upper()} {name}")
+            self.dropped.append(sql)
+        self.fts_from = self.next_id
+
+    @staticmethod
+    def _fts_sql() -> tuple[str, str]:
+        from leadtriage.store.schema import FTS_COLUMNS
+
+        cols = ", ".join(FTS_COLUMNS)
+        return (
+            f"INSERT INTO leads_fts(leads_fts, rowid, {cols}) SELECT 'delete', id, {cols} FROM leads WHERE id = ?",
+            f"INSERT INTO leads_fts(rowid, {cols}) SELECT id, {cols} FROM leads WHERE id = ?",
+        )
+
+    def _restore_after_bulk(self) -> None:
+        if not self.dropped:
+            return
+        for sql in self.dropped:
+            self.conn.execute(sql)
+        from leadtriage.store.schema import FTS_COLUMNS
+
+        cols = ", ".join(FTS_COLUMNS)
+        self.conn.execute(
+            f"INSERT INTO leads_fts(rowid, {cols}) SELECT id, {cols} FROM leads WHERE id >= ?", (self.fts_from,)
+        )
+
+    # -- one chunk ---------------------------------------------------------------------------
+
+    def _chunk(self, chunk: list[tuple[int, list[str]]], phones: list[nz.PhoneResult]) -> None:
+        records: list[list[Any]] = []
+        lines: list[int] = []
+        rejects: list[tuple] = []
+        for (line_no, cells), phone in zip(chunk, phones, strict=True):
+            self.rows += 1
+            rec, reason = self._record(cells, phone)
+            if rec is None:
+                rejects.append((self.batch_id, line_no, reason, self._raw(cells)))
+                continue
+            records.append(rec)
+            lines.append(line_no)
+        self.rejected += len(rejects)
+        if rejects:
+            self.conn.executemany(
+                "INSERT INTO import_rejects (batch_id, line_no, reason, raw) VALUES (?, ?, ?, ?)", rejects)
+        if records:
+            self._place(records, lines)
+
+    def _raw(self, cells: list[str]) -> str:
+        buf = self._raw_buf
+        buf.seek(0)
+        buf.truncate()
+        self._raw_writer.writerow(cells)
+        return buf.getvalue()
+
+    def _record(self, cells: list[str], res_p: nz.PhoneResult) -> tuple[list[Any] | None, str]:
+        values: dict[str, str] = {}
+        custom: dict[str, str] = {}
+        labels = self.labels
+        for i, target in enumerate(self.targets):
+            if i >= len(cells):
+                break
+            value = cells[i].strip()
+            if not value or target == IGNORE:
+                continue
+            if target == CUSTOM or target in values:
+                custom[labels[i]] = value
+            else:
+                values[target] = value
+        for j in range(len(self.targets), len(cells)):
+            if cells[j].strip():
+                custom[f"Column {j + 1}"] = cells[j].strip()
+        flags: list[str] = []
+        get = values.get
+
+        first, last = get("first_name"), get("last_name")
+        if not first and not last and get("full_name"):
+            first, last = nz.split_full_name(values["full_name"])
+        first, last = nz.fix_case(first), nz.fix_case(last)
+
+        email = None
+        raw_email = get("email")
+        if raw_email:
+            res = nz.normalise_email(raw_email)
+            email = res.value
+            if email is None:
+                flags.append("invalid_email")
+                custom.setdefault("E-mail (invalid)", raw_email)
+            elif res.role:
+                flags.append("role_email")
+
+        country = None
+        raw_country = get("country")
+        if raw_country:
+            country = nz.country_code(raw_country)
+            if country is None:
+                custom.setdefault("Country", raw_country)
+
+        phone = ext = None
+        raw_phone = get("phone")
+        if raw_phone:
+            if res_p.valid:
+                phone, ext = res_p.e164, res_p.ext
+                if country is None and res_p.region and res_p.region != "001":
+                    country = res_p.region if not raw_country else None
+            else:
+                flags.append("invalid_phone")
+                ext = res_p.ext
+
+        website = get("website")
+        domain = nz.domain_of(website) if website else None
+        if domain is None:
+            domain = nz.email_domain(email)
+
+        linkedin = None
+        raw_li = get("linkedin")
+        if raw_li:
+            linkedin = nz.normalise_linkedin(raw_li)
+            if linkedin is None:
+                custom.setdefault("LinkedIn", raw_li)
+
+        employees = None
+        raw_emp = get("employees")
+        if raw_emp:
+            employees = nz.parse_employees(raw_emp)
+            if employees is None or not raw_emp.isdigit():
+                custom.setdefault("Employees", raw_emp)
+
+        company = get("company")
+        reachable = email or phone or linkedin or (raw_phone and nz.has_digits(raw_phone))
+        if not reachable and not (first or last or company):
+            if raw_email or raw_phone:
+                return None, "no valid phone or e-mail, and no name or company"
+            return None, "no phone, e-mail, name or company"
+        return [
+            None, None, first, last, get("title"), company, nz.company_key(company), email, phone,
+            ext, raw_phone, website, domain, linkedin, get("industry"), employees, country, get("region"),
+            get("city"), nz.timezone_for(phone, country), self.source, self.campaign, self.batch_id, "new",
+            get("notes"), json.dumps(custom, ensure_ascii=False) if custom else None,
+            json.dumps(flags) if flags else None, self.now, self.now,
+        ], ""
+
+    # -- duplicates and writing ----------------------------------------------------------------
+
+    def _existing(self, column: str, values: set[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        items = sorted(values)
+        for part in _chunks(items):
+            marks = ",".join("?" * len(part))
+            for value, lead_id in self.conn.execute(
+                f"SELECT {column}, min(id) FROM leads WHERE {column} IN ({marks}) GROUP BY {column}", part
+            ):
+                found[value] = lead_id
+        return found
+
+    def _place(self, records: list[list[Any]], lines: list[int]) -> None:
+        i_email, i_phone, i_li = _IDX["email"], _IDX["phone"], _IDX["linkedin"]
+        emails = {r[i_email] for r in records if r[i_email]}
+        phones = {r[i_phone] for r in records if r[i_phone]}
+        lis = {r[i_li] for r in records if r[i_li]}
+        by_email = self._existing("email", emails) if emails else {}
+        by_phone = self._existing("phone", phones) if phones else {}
+        by_li = self._existing("linkedin", lis) if lis else {}
+        local: dict[tuple[int, str], list[Any]] = {}  # keys of new leads in this chunk
+        new: list[list[Any]] = []
+        merges: dict[int, list[tuple[list[Any], int]]] = {}  # existing lead id -> rows to fold in
+        activities: list[tuple] = []
+        for rec, line in zip(records, lines, strict=True):
+            keys = [(k, rec[i]) for k, i in ((0, i_email), (1, i_phone), (2, i_li)) if rec[i]]
+            target = None
+            for key in keys:
+                target = local.get(key)
+                if target is not None:
+                    break
+            if target is not None:
+                differs = self._fill_pending(target, rec)
+                for key in keys:
+                    local.setdefault(key, target)
+                activities.append((target[0], line, differs))
+                self.merged += 1
+                continue
+            existing = None
+            for k, value in keys:
+                existing = (by_email, by_phone, by_li)[k].get(value)
+                if existing is not None:
+                    break
+            if existing is not None:
+                merges.setdefault(existing, []).append((rec, line))
+                self.merged += 1
+                continue
+            rec[0] = self.next_id
+            rec[1] = format_public_id(self.next_id)
+            self.next_id += 1
+            new.append(rec)
+            for key in keys:
+                local[key] = rec
+        flagged_ids = self._fuzzy(new)
+        self.flagged += len(flagged_ids)
+        self.inserted += len(new) - len(flagged_ids)
+        if new:
+            marks = ",".join("?" * len(INSERT_COLUMNS))
+            self.conn.executemany(f"INSERT INTO leads ({', '.join(INSERT_COLUMNS)}) VALUES ({marks})", new)
+        if merges:
+            self._merge_existing(merges)
+        if activities:
+            self.conn.executemany(
+                "INSERT INTO activities (lead_id, kind, notes, occurred_at, data) VALUES (?, 'import', ?, ?, ?)",
+                [(lead_id, _also_note(line, differs), self.now,
+                  json.dumps({"batch_id": self.batch_id, "line": line, "differs": differs}, ensure_ascii=False))
+                 for lead_id, line, differs in activities],
+            )
+        if self._pending_candidates:
+            self.conn.executemany(
+                "INSERT INTO duplicate_candidates (lead_id, other_lead_id, batch_id, similarity, reason, status) "
+                "VALUES (?, ?, ?, ?, ?, 'pending')", self._pending_candidates)
+            self._pending_candidates = []
+
+    def _fill_pending(self, target: list[Any], rec: list[Any]) -> dict[str, Any]:
+        differs: dict[str, Any] = {}
+        for col in MERGE_COLUMNS:
+            i = _IDX[col]
+            if rec[i] in (None, ""):
+                continue
+            if target[i] in (None, ""):
+                target[i] = rec[i]
+            elif target[i] != rec[i] and col != "company_key":
+                differs[col] = rec[i]
+        target[_IDX["custom_fields"]] = _merge_json_obj(target[_IDX["custom_fields"]], rec[_IDX["custom_fields"]])
+        target[_IDX["flags"]] = _merge_json_list(target[_IDX["flags"]], rec[_IDX["flags"]])
+        return differs
+
+    def _merge_existing(self, merges: dict[int, list[tuple[list[Any], int]]]) -> None:
+        cols = (*MERGE_COLUMNS, "custom_fields", "flags", "batch_id")
+        current: dict[int, dict[str, Any]] = {}
+        ids = list(merges)
+        for part in _chunks(ids):
+            marks = ",".join("?" * len(part))
+            for row in self.conn.execute(f"SELECT id, {', '.join(cols)} FROM leads WHERE id IN ({marks})", part):
+                current[row[0]] = dict(zip(cols, row[1:], strict=True))
+        updates, logs, activities = [], [], []
+        source = self.source or "no source given"
+        for lead_id, rows in merges.items():
+            lead = current[lead_id]
+            before: dict[str, Any] = {}
+            after: dict[str, Any] = {}
+            for rec, line in rows:
+                differs: dict[str, Any] = {}
+                for col in MERGE_COLUMNS:
+                    value = rec[_IDX[col]]
+                    if value in (None, ""):
+                        continue
+                    if lead[col] in (None, ""):
+                        before.setdefault(col, lead[col])
+                        lead[col] = after[col] = value
+                    elif lead[col] != value:
+                        differs[col] = value  # never overwritten; kept on the timeline
+                custom = _merge_json_obj(lead["custom_fields"], rec[_IDX["custom_fields"]])
+                if custom != lead["custom_fields"]:
+                    before.setdefault("custom_fields", lead["custom_fields"])
+                    lead["custom_fields"] = after["custom_fields"] = custom
+                if lead["batch_id"] == self.batch_id:
+                    note = f"Also on line {line} of this file"
+                else:
+                    note = f"Also in batch {self.batch_id} from source {source} ({self.plan.path.name}, line {line})"
+                if differs:
+                    note += "; different values kept on the lead: " + ", ".join(
+                        f"{TARGETS.get(k, k)} {v!s}" for k, v in differs.items() if k != "company_key")
+                activities.append((lead_id, note, self.now, json.dumps(
+                    {"batch_id": self.batch_id, "line": line, "differs": differs}, ensure_ascii=False)))
+            if after:
+                sets = ", ".join(f"{k} = ?" for k in after)
+                updates.append((f"UPDATE leads SET {sets}, updated_at = ? WHERE id = ?",
+                                [*after.values(), self.now, lead_id]))
+                if lead["batch_id"] != self.batch_id:
+                    logs.append((self.now, f"Import batch {self.batch_id}: filled empty fields", lead_id,
+                                 json.dumps(before, ensure_ascii=False), json.dumps(after, ensure_ascii=False),
+                                 self.batch_id))
+        fts = self._fts_sql() if self.dropped else None
+        for sql, params in updates:
+            lead_id = params[-1]
+            # Bulk mode: the search triggers are off; leads older than this batch keep
+            # their search entry current by hand (newer ones are indexed at the end).
+            manual = fts is not None and lead_id < self.fts_from
+            if manual:
+                self.conn.execute(fts[0], (lead_id,))
+            self.conn.execute(sql, params)
+            if manual:
+                self.conn.execute(fts[1], (lead_id,))
+        if logs:
+            self.conn.executemany(
+                "INSERT INTO change_log (at, label, entity, entity_id, before, after, batch_id, undone) "
+                "VALUES (?, ?, 'lead', ?, ?, ?, ?, 0)", logs)
+        self.conn.executemany(
+            "INSERT INTO activities (lead_id, kind, notes, occurred_at, data) VALUES (?, 'import', ?, ?, ?)",
+            activities)
+
+    def _fuzzy(self, new: list[list[Any]]) -> set[int]:
+        """Possible duplicates: a similar name at the same company (legal suffixes
+        ignored). Existing leads of each company are read once through the
+        company_key index and kept, grouped by last-name initial, for the batch."""
+        from rapidfuzz import fuzz
+
+        i_key, i_first, i_last = _IDX["company_key"], _IDX["first_name"], _IDX["last_name"]
+        wanted = {r[i_key] for r in new if r[i_key] and (r[i_first] or r[i_last])}
+        missing = [k for k in wanted if k not in self.fuzzy_loaded]
+        if missing:
+            if self.fuzzy_size > _FUZZY_CACHE_LIMIT:  # bound memory on huge lists
+                self.fuzzy.clear()
+                self.fuzzy_loaded.clear()
+                self.fuzzy_size = 0
+                missing = list(wanted)
+            self.fuzzy_loaded.update(missing)
+            for part in _chunks(missing):
+                marks = ",".join("?" * len(part))
+                for lead_id, key, first, last in self.conn.execute(
+                    f"SELECT id, company_key, first_name, last_name FROM leads WHERE company_key IN ({marks})", part
+                ):
+                    name = _name_key(first, last)
+                    if name:
+                        self.fuzzy.setdefault((key, _initial(name)), []).append((lead_id, name))
+                        self.fuzzy_size += 1
+        flagged: set[int] = set()
+        candidates: list[tuple] = []
+        for rec in new:
+            key = rec[i_key]
+            if not key or not (rec[i_first] or rec[i_last]):
+                continue
+            name = _name_key(rec[i_first], rec[i_last])
+            if not name:
+                continue
+            group = self.fuzzy.setdefault((key, _initial(name)), [])
+            best, best_id = 0.0, None
+            for other_id, other in group:
+                score = fuzz.token_sort_ratio(name, other, score_cutoff=FUZZY_THRESHOLD)
+                if score > best:
+                    best, best_id = score, other_id
+            if best_id is not None:
+                flagged.add(rec[0])
+                candidates.append((rec[0], best_id, self.batch_id, round(best, 1),
+                                   "similar name at the same company"))
+            group.append((rec[0], name))
+            self.fuzzy_size += 1
+        self._pending_candidates = candidates
+        return flagged
+
+
+def _first(cells: list[str], columns: list[int]) -> str:
+    """The first non-empty value among `columns` (as `_record` picks it)."""
+    for i in columns:
+        if i < len(cells):
+            value = cells[i].strip()
+            if value:
+                return value
+    return ""
+
+
+def _initial(name_key: str) -> str:
+    return name_key.rsplit(" ", 1)[-1][:1]
+
+
+def _also_note(line: int, differs: dict[str, Any]) -> str:
+    note = f"Also on line {line} of this file"
+    if differs:
+        note += "; different values kept on the lead: " + ", ".join(
+            f"{TARGETS.get(k, k)} {v!s}" for k, v in differs.items())
+    return note
+
+
+def _merge_json_obj(old: str | None, new: str | None) -> str | None:
+    if not new:
+        return old
+    if not old:
+        return new
+    merged = json.loads(old)
+    added = False
+    for k, v in json.loads(new).items():
+        if k not in merged:
+            merged[k] = v
+            added = True
+    return json.dumps(merged, ensure_ascii=False) if added else old
+
+
+def _merge_json_list(old: str | None, new: str | None) -> str | None:
+    if not new:
+        return old
+    if not old:
+        return new
+    items = json.loads(old)
+    extra = [f for f in json.loads(new) if f not in items]
+    return json.dumps(items + extra) if extra else old
+
+
+TARGET_LABELS = TARGETS

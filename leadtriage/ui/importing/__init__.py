@@ -1,0 +1,1 @@
+"""The import wizard, the possible-duplicates review and the import history."""
