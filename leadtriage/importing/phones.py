@@ -28,6 +28,21 @@ def resolve(pairs: Sequence[Pair]) -> list[tuple]:
     return out
 
 
+def _watch_parent(parent: int) -> None:
+    """In the helper: exit as soon as the importing process is gone (killed, crashed),
+    instead of lingering as an orphan."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 class _Done(Future):
     def __init__(self, value: list[tuple]):
         super().__init__()
@@ -39,7 +54,8 @@ class PhoneResolver:
         self._pool: ProcessPoolExecutor | None = None
         if parallel and (os.cpu_count() or 1) > 1 and os.environ.get("LEADTRIAGE_IMPORT_WORKERS", "1") != "0":
             # spawn, not fork: the app has Qt threads running, and fork with threads is unsafe.
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_watch_parent, initargs=(os.getpid(),))
 
     @property
     def parallel(self) -> bool:

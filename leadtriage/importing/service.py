@@ -77,6 +77,7 @@ _IDENTITY = {"full_name", "first_name", "last_name", "company", "email", "phone"
 FUZZY_THRESHOLD = 88.0
 _FUZZY_CACHE_LIMIT = 300_000
 _SQL_BATCH = 500
+BULK_CACHE_KIB = 256 * 1024
 
 
 def utc_now() -> datetime:
@@ -525,6 +526,11 @@ class _BatchWriter:
         # Two-stage pipeline on big lists: the helper process parses chunk N+1's phone
         # numbers while this process normalises and writes chunk N.
         resolver = PhoneResolver(parallel=bulk)
+        cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+        if bulk:
+            # The batch's pages stay dirty until COMMIT; with the default cache they spill to
+            # the WAL and are read back for every random-key index insert (e-mail, phone ...).
+            conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
         try:
             pending: tuple[list, Future] | None = None
             for chunk in self.table.chunks(self.options.chunk_size):
@@ -538,6 +544,7 @@ class _BatchWriter:
                 self._report(size)
         finally:
             resolver.close()
+            conn.execute(f"PRAGMA cache_size = {int(cache)}")
         self.progress.report(self.rows, self.rows, "updating indexes")
         self._restore_after_bulk()
         seconds = time.perf_counter() - started
