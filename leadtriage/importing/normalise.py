@@ -43,7 +43,7 @@ class EmailResult:
     role: bool = False
 
 
-@lru_cache(maxsize=_CACHE)
+@lru_cache(maxsize=20_000)  # people rarely repeat; a big cache would only hold memory
 def normalise_email(raw: str) -> EmailResult:
     text = raw.strip().strip("<>").strip()
     if text.lower().startswith("mailto:"):
@@ -91,7 +91,7 @@ _EXT_WORDS = re.compile(r"\s*(?:durchwahl|dw\.?|apparat|app\.|nebenstelle|poste|
                         r"\s*:?\s*(\d{1,7})\s*$", re.I)
 
 
-@lru_cache(maxsize=_CACHE)
+@lru_cache(maxsize=20_000)  # switchboard numbers repeat; direct lines do not
 def normalise_phone(raw: str, region: str) -> PhoneResult:
     """E.164 with the extension apart; numbers without +country code are read in
     `region` (the row's country, else the default region setting)."""
@@ -178,7 +178,7 @@ FREEMAIL = frozenset(
 )
 
 
-@lru_cache(maxsize=_CACHE)
+@lru_cache(maxsize=50_000)
 def domain_of(url: str) -> str | None:
     """'https://WWW.Acme.de/kontakt?x=1' -> 'acme.de'."""
     text = url.strip().lower()

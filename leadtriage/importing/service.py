@@ -33,7 +33,6 @@ import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -75,8 +74,9 @@ MERGE_COLUMNS = (
 _IDX = {c: i for i, c in enumerate(INSERT_COLUMNS)}
 _IDENTITY = {"full_name", "first_name", "last_name", "company", "email", "phone", "linkedin"}
 FUZZY_THRESHOLD = 88.0
-_FUZZY_CACHE_LIMIT = 300_000
+_FUZZY_CACHE_LIMIT = 200_000
 _SQL_BATCH = 500
+BULK_CACHE_KIB = 160 * 1024
 
 
 def utc_now() -> datetime:
@@ -525,19 +525,25 @@ class _BatchWriter:
         # Two-stage pipeline on big lists: the helper process parses chunk N+1's phone
         # numbers while this process normalises and writes chunk N.
         resolver = PhoneResolver(parallel=bulk)
+        cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+        if bulk:
+            # The batch's pages stay dirty until COMMIT; with the default cache they spill to
+            # the WAL and are read back for every random-key index insert (e-mail, phone ...).
+            conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
         try:
-            pending: tuple[list, Future] | None = None
+            pending: tuple[list, tuple] | None = None
             for chunk in self.table.chunks(self.options.chunk_size):
-                future = resolver.submit(self._phone_pairs(chunk))
+                phones = resolver.submit(self._phone_pairs(chunk))
                 if pending is not None:
                     self._chunk(pending[0], resolver.results(pending[1]))
                     self._report(size)
-                pending = (chunk, future)
+                pending = (chunk, phones)
             if pending is not None:
                 self._chunk(pending[0], resolver.results(pending[1]))
                 self._report(size)
         finally:
             resolver.close()
+            conn.execute(f"PRAGMA cache_size = {int(cache)}")
         self.progress.report(self.rows, self.rows, "updating indexes")
         self._restore_after_bulk()
         seconds = time.perf_counter() - started
