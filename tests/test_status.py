@@ -1,6 +1,13 @@
 import pytest
 
-from leadtriage.domain.status import LABELS, Status, TransitionError, allowed_next, can_move, check_move
+from leadtriage.domain.status import (
+    LABELS,
+    Status,
+    TransitionError,
+    allowed_next,
+    can_move,
+    check_move,
+)
 
 
 def test_every_status_has_a_label_and_a_transition_entry():
