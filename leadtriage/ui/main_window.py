@@ -618,12 +618,11 @@ class MainWindow(QMainWindow):
         self.qsettings.setValue("main/table_header", self.table.horizontalHeader().saveState())
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # Nothing may wake up and query the store once the window is closed.
         self._tick.stop()
+        self.reminders.stop()
         self.save_layout()
         self.backups.stop()
         self.worker.wait(10000)
         self.backups.close()
         super().closeEvent(event)
-
-
-

@@ -37,6 +37,11 @@ class Reminders(QObject):
         self.timer = QTimer(self, interval=CHECK_MS, timeout=self.check)
         self.timer.start()
 
+    def stop(self) -> None:
+        self.timer.stop()
+        if self.tray is not None:
+            self.tray.hide()
+
     def check(self) -> list[DueCallback]:
         now = self.clock()
         # On start, look back a minute so a callback due just now is not missed.
