@@ -41,3 +41,20 @@ def test_dispositions_have_unique_one_key_shortcuts():
     assert all(len(k) == 1 for k in keys)
     assert BY_KEY["do_not_call"].disqualifies == "Do not call"
     assert BY_KEY["conversation"].conversation and not BY_KEY["no_answer"].connected
+
+
+@given(st.integers(min_value=1, max_value=32**6 - 1), st.data())
+def test_public_id_check_catches_any_single_change_and_neighbour_swap(n, data):
+    pid = format_public_id(n)
+    assert pid[3:].isalnum(), "IDs stay letters and digits (file names, spreadsheets)"
+    body, check = pid[3:-1], pid[-1]
+    i = data.draw(st.integers(0, len(body) - 1))
+    from leadtriage.domain.public_id import ALPHABET
+
+    other = data.draw(st.sampled_from([c for c in ALPHABET if c != body[i]]))
+    changed = body[:i] + other + body[i + 1:]
+    if {body[i], other} != {"0", "Z"}:  # 0 and Z differ by 31, the modulus
+        assert parse_public_id(f"LT-{changed}{check}") is None
+    if i + 1 < len(body) and body[i] != body[i + 1]:
+        swapped = body[:i] + body[i + 1] + body[i] + body[i + 2:]
+        assert parse_public_id(f"LT-{swapped}{check}") is None

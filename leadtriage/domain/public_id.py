@@ -1,14 +1,15 @@
 """Stable lead IDs printed on briefs and quoted back by field reps.
 
 `LT-` + the row id in Crockford base32 (no I, L, O, U: nothing to misread on a
-phone call) + one check symbol, so a mistyped ID in an outcome file is caught
-instead of matching the wrong lead.
+phone call) + one check character, so a mistyped ID in an outcome file is caught
+instead of matching the wrong lead. The check is a position-weighted sum modulo 31
+(a prime): it catches every single wrong character and every swap of two neighbours,
+and it is always a letter or digit, so the ID survives file names and spreadsheets.
 """
 
 from __future__ import annotations
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_CHECK = ALPHABET + "*~$=U"  # Crockford's 37-symbol check alphabet
 _DECODE = {c: i for i, c in enumerate(ALPHABET)} | {"O": 0, "I": 1, "L": 1}
 PREFIX = "LT-"
 WIDTH = 5
@@ -23,7 +24,12 @@ def format_public_id(row_id: int) -> str:
         n, r = divmod(n, 32)
         digits.append(ALPHABET[r])
     body = "".join(reversed(digits)).rjust(WIDTH, "0")
-    return f"{PREFIX}{body}{_CHECK[row_id % 37]}"
+    return f"{PREFIX}{body}{_check(body)}"
+
+
+def _check(body: str) -> str:
+    values = [_DECODE[c] for c in body]
+    return ALPHABET[sum(i * v for i, v in enumerate(reversed(values), start=1)) % 31]
 
 
 def parse_public_id(text: str) -> int | None:
@@ -41,6 +47,6 @@ def parse_public_id(text: str) -> int | None:
         if ch not in _DECODE:
             return None
         value = value * 32 + _DECODE[ch]
-    if value <= 0 or _CHECK[value % 37] != check:
+    if value <= 0 or _check(body.upper()) != check:
         return None
     return value
