@@ -98,7 +98,44 @@ class Shooter:
             follower.apply(_scheme("Light"))
             self.about(window, store.path)
             self.discovered(window)
+            self.import_wizard(window)
+            self.export_dialog(window)
+            self.dashboard(window)
             window.close()
+
+    def import_wizard(self, window) -> None:
+        """The wizard on the shipped sample: a German booth PC's cp1252, semicolon export."""
+        from leadtriage.paths import resource
+        from leadtriage.ui.importing.wizard import ImportWizard
+
+        wizard = ImportWizard(window.store, window.worker, resource("samples", "trade-show-scans.csv"), window)
+        wizard.show()
+        self.settle()
+        self.save(wizard, "import-preview", "Import: preview with the detected encoding and separator")
+        wizard.next()
+        self.settle()
+        self.save(wizard, "import-mapping", "Import: each column mapped from its header, changeable")
+        wizard.reject()
+
+    def export_dialog(self, window) -> None:
+        from leadtriage.ui.export_dialog import ExportDialog
+
+        window.select_view("qualified")
+        dialog = ExportDialog(window.store, window.worker, [window.leads.lead_id(r) for r in range(3)],
+                              window.qsettings, window)
+        dialog.show()
+        self.settle()
+        self.save(dialog, "export-briefs", "Leads › Export briefs: briefs, CRM rows and invites for field sales")
+        dialog.reject()
+
+    def dashboard(self, window) -> None:
+        from datetime import UTC
+
+        window.show_dashboard()
+        window.dashboard.now, window.dashboard.tz = NOW, UTC
+        window.dashboard.refresh()
+        self.settle(200)
+        self.save(window, "dashboard", "Dashboard: sales-cycle starts first, then the funnel, costs and sources")
 
     def open_rich_lead(self, window) -> None:
         """An engaged lead with notes and several touches: the panel at its fullest."""
@@ -144,6 +181,8 @@ class Shooter:
                 continue
             for action in menu.actions():
                 text = action.text()
+                if text.replace("&", "").startswith(("Import lead list", "Export briefs", "Find lead")):
+                    continue  # shown on purpose with data, below
                 if action.isEnabled() and not action.menu() and text.rstrip().endswith(("…", "...")):
                     self.dialog_from(window, action, menu_action.text())
 
