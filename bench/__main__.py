@@ -18,6 +18,24 @@ def main() -> None:
             continue
         print(f"\n== {name.removeprefix('bench_')} ==", flush=True)
         importlib.import_module(f"bench.{name}").run()
+    _shut_down_qt()
+
+
+def _shut_down_qt() -> None:
+    """Benches that open windows leave a QApplication behind; tearing it down here,
+    in order, avoids PySide6 crashing while the interpreter finalizes."""
+    if "PySide6.QtWidgets" not in sys.modules:
+        return
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        return
+    for widget in app.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    app.processEvents()
+    app.shutdown()
 
 
 if __name__ == "__main__":
