@@ -109,19 +109,23 @@ def test_ics_stays_valid(files):
     assert max(len(line) for line in raw.split(b"\r\n")) <= 75
 
 
+import io  # noqa: E402
+
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from leadtriage.handoff.csv_export import _row_cleaner  # noqa: E402
+from leadtriage.handoff.csv_export import _line_maker  # noqa: E402
 from leadtriage.handoff.text import _STRIP  # noqa: E402
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=40), st.booleans())
 def test_no_cell_can_start_a_formula(text, keep_phone):
-    # As in export_csv: the row cleaner, then one pass over the chunk for inner controls.
-    (cell,) = _row_cleaner(keep_phone)([text])
-    cell = _STRIP.sub("", cell)
+    # As in export_csv: the line maker, then one pass over the chunk for inner controls;
+    # the cell is what a CSV reader makes of the line.
+    line = _STRIP.sub("", _line_maker(keep_phone)([text, "next"]))
+    cell, following = next(csv.reader(io.StringIO(line, newline="")))
+    assert following == "next"
     assert "\x00" not in cell and "\u202e" not in cell
     if cell[:1] in TRIGGERS:
         # Only a bare phone number may start with '+' or '-' in the CRM profiles.
