@@ -498,6 +498,7 @@ class _BatchWriter:
         self.fuzzy_size = 0
         self._pending_candidates: list[tuple] = []
         self.dropped: list[str] = []
+        self.keys: dict[str, Any] | None = None  # bulk mode: column -> KeyIndex
         self.source = options.source or None
         self.campaign = options.campaign or None
         self.phone_cols = [i for i, t in enumerate(self.targets) if t == "phone"]
@@ -602,41 +603,39 @@ class _BatchWriter:
         return expected >= 50_000 and expected > existing
 
     def _drop_for_bulk(self) -> None:
-        # Queue-view indexes and the search trigger; the duplicate look-up indexes stay.
-        keep = {"idx_leads_email", "idx_leads_phone", "idx_leads_linkedin", "idx_leads_company_key",
-                "idx_leads_public_id", "idx_leads_batch_id"}
+        """Drop the secondary indexes and every trigger of `leads` (inside the batch's
+        transaction, so a kill or a rollback brings them back untouched). Duplicate
+        keys are then found through in-memory key indexes; the indexes are built once
+        over the finished table and the derived tables (search, counts, metrics)
+        rebuilt from it. Only the company-key index stays: possible-duplicate checks
+        read existing leads of a company through it."""
+        from leadtriage.importing.keyindex import KeyIndex
+
+        keep = {"idx_leads_company_key"}
         rows = self.conn.execute(
             "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND tbl_name = 'leads' AND "
-            "(type = 'index' OR (type = 'trigger' AND name IN ('leads_fts_ai', 'leads_fts_au')))"
+            "type IN ('index', 'trigger')"
         ).fetchall()
         for kind, name, sql in rows:
-            if kind == "index" and name in keep:
+            if name in keep:
                 continue
             self.conn.execute(f"DROP {kind.upper()} {name}")
             self.dropped.append(sql)
-        self.fts_from = self.next_id
-
-    @staticmethod
-    def _fts_sql() -> tuple[str, str]:
-        from leadtriage.store.schema import FTS_COLUMNS
-
-        cols = ", ".join(FTS_COLUMNS)
-        return (
-            f"INSERT INTO leads_fts(leads_fts, rowid, {cols}) SELECT 'delete', id, {cols} FROM leads WHERE id = ?",
-            f"INSERT INTO leads_fts(rowid, {cols}) SELECT id, {cols} FROM leads WHERE id = ?",
-        )
+        self.keys = {column: KeyIndex() for column in ("email", "phone", "linkedin")}
+        for column, index in self.keys.items():
+            index.load(self.conn.execute(f"SELECT id, {column} FROM leads WHERE {column} IS NOT NULL ORDER BY id"))
 
     def _restore_after_bulk(self) -> None:
         if not self.dropped:
             return
-        for sql in self.dropped:
-            self.conn.execute(sql)
-        from leadtriage.store.schema import FTS_COLUMNS
+        from leadtriage.store.schema import derived_rebuild_sql
 
-        cols = ", ".join(FTS_COLUMNS)
-        self.conn.execute(
-            f"INSERT INTO leads_fts(rowid, {cols}) SELECT id, {cols} FROM leads WHERE id >= ?", (self.fts_from,)
-        )
+        self.keys = None
+        # Indexes first (the rebuilds read through them), triggers last (so the
+        # rebuilds do not fire them).
+        triggers = [q for q in self.dropped if q.lstrip().upper().startswith("CREATE TRIGGER")]
+        for sql in [q for q in self.dropped if q not in triggers] + derived_rebuild_sql() + triggers:
+            self.conn.execute(sql)
 
     # -- one chunk ---------------------------------------------------------------------------
 
@@ -756,6 +755,31 @@ class _BatchWriter:
     # -- duplicates and writing ----------------------------------------------------------------
 
     def _existing(self, column: str, values: set[str]) -> dict[str, int]:
+        """value -> the lowest id of a lead that has it, for values already in the database."""
+        if self.keys is not None:
+            return self._existing_bulk(column, values)
+        return self._existing_sql(column, values)
+
+    def _existing_bulk(self, column: str, values: set[str]) -> dict[str, int]:
+        """Bulk mode (the column's index is dropped): candidates from the in-memory key
+        index, each checked against the lead row it names; a value whose candidate is
+        wrong (a hash collision) is looked up in the table itself."""
+        found = self.keys[column].candidates(values)  # type: ignore[index]
+        if not found:
+            return {}
+        actual: dict[int, str | None] = {}
+        ids = sorted(set(found.values()))
+        for part in _chunks(ids):
+            marks = ",".join("?" * len(part))
+            actual.update(self.conn.execute(f"SELECT id, {column} FROM leads WHERE id IN ({marks})", part))
+        wrong = {v for v, lead_id in found.items() if actual.get(lead_id) != v}
+        if wrong:
+            for v in wrong:
+                del found[v]
+            found.update(self._existing_sql(column, wrong))
+        return found
+
+    def _existing_sql(self, column: str, values: set[str]) -> dict[str, int]:
         found: dict[str, int] = {}
         items = sorted(values)
         for part in _chunks(items):
@@ -813,6 +837,10 @@ class _BatchWriter:
         if new:
             marks = ",".join("?" * len(INSERT_COLUMNS))
             self.conn.executemany(f"INSERT INTO leads ({', '.join(INSERT_COLUMNS)}) VALUES ({marks})", new)
+            if self.keys is not None:
+                for column, index in self.keys.items():
+                    i = _IDX[column]
+                    index.add_new((rec[i], rec[0]) for rec in new if rec[i])
         if merges:
             self._merge_existing(merges)
         if activities:
@@ -851,6 +879,7 @@ class _BatchWriter:
             for row in self.conn.execute(f"SELECT id, {', '.join(cols)} FROM leads WHERE id IN ({marks})", part):
                 current[row[0]] = dict(zip(cols, row[1:], strict=True))
         updates, logs, activities = [], [], []
+        filled: list[tuple[int, dict[str, Any]]] = []
         source = self.source or "no source given"
         for lead_id, rows in merges.items():
             lead = current[lead_id]
@@ -884,21 +913,18 @@ class _BatchWriter:
                 sets = ", ".join(f"{k} = ?" for k in after)
                 updates.append((f"UPDATE leads SET {sets}, updated_at = ? WHERE id = ?",
                                 [*after.values(), self.now, lead_id]))
+                filled.append((lead_id, after))
                 if lead["batch_id"] != self.batch_id:
                     logs.append((self.now, f"Import batch {self.batch_id}: filled empty fields", lead_id,
                                  json.dumps(before, ensure_ascii=False), json.dumps(after, ensure_ascii=False),
                                  self.batch_id))
-        fts = self._fts_sql() if self.dropped else None
         for sql, params in updates:
-            lead_id = params[-1]
-            # Bulk mode: the search triggers are off; leads older than this batch keep
-            # their search entry current by hand (newer ones are indexed at the end).
-            manual = fts is not None and lead_id < self.fts_from
-            if manual:
-                self.conn.execute(fts[0], (lead_id,))
             self.conn.execute(sql, params)
-            if manual:
-                self.conn.execute(fts[1], (lead_id,))
+        if self.keys is not None:
+            for lead_id, after in filled:
+                for column, index in self.keys.items():
+                    if after.get(column):
+                        index.add(after[column], lead_id)
         if logs:
             self.conn.executemany(
                 "INSERT INTO change_log (at, label, entity, entity_id, before, after, batch_id, undone) "
