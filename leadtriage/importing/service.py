@@ -501,6 +501,8 @@ class _BatchWriter:
         self.keys: dict[str, Any] | None = None  # bulk mode: column -> KeyIndex
         self.source = options.source or None
         self.campaign = options.campaign or None
+        self._columns = [(i, None if t == CUSTOM else t, label)
+                         for i, (t, label) in enumerate(zip(self.targets, self.labels, strict=False)) if t != IGNORE]
         self.phone_cols = [i for i, t in enumerate(self.targets) if t == "phone"]
         self.country_cols = [i for i, t in enumerate(self.targets) if t == "country"]
         delim = self.table.delimiter or ","
@@ -668,18 +670,18 @@ class _BatchWriter:
     def _record(self, cells: list[str], res_p: nz.PhoneResult) -> tuple[list[Any] | None, str]:
         values: dict[str, str] = {}
         custom: dict[str, str] = {}
-        labels = self.labels
-        for i, target in enumerate(self.targets):
-            if i >= len(cells):
+        n = len(cells)
+        for i, target, label in self._columns:  # mapped columns in order, ignored ones left out
+            if i >= n:
                 break
             value = cells[i].strip()
-            if not value or target == IGNORE:
+            if not value:
                 continue
-            if target == CUSTOM or target in values:
-                custom[labels[i]] = value
+            if target is None or target in values:
+                custom[label] = value
             else:
                 values[target] = value
-        for j in range(len(self.targets), len(cells)):
+        for j in range(len(self.targets), n):
             if cells[j].strip():
                 custom[f"Column {j + 1}"] = cells[j].strip()
         flags: list[str] = []
