@@ -32,6 +32,7 @@ import logging
 import re
 import time
 import unicodedata
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -74,9 +75,12 @@ MERGE_COLUMNS = (
 _IDX = {c: i for i, c in enumerate(INSERT_COLUMNS)}
 _IDENTITY = {"full_name", "first_name", "last_name", "company", "email", "phone", "linkedin"}
 FUZZY_THRESHOLD = 88.0
-_FUZZY_CACHE_LIMIT = 200_000
+# Names kept for possible-duplicate checks (~20 bytes each plus the name). Above this the
+# cache is dropped and companies are read again as they come: a limit too low makes
+# every chunk of a big list re-read most of the table (quadratic), so it is generous.
+_FUZZY_CACHE_LIMIT = 1_500_000
 _SQL_BATCH = 500
-BULK_CACHE_KIB = 160 * 1024
+BULK_CACHE_KIB = 64 * 1024  # only the company-key index takes random inserts in bulk mode
 
 
 def utc_now() -> datetime:
@@ -493,7 +497,8 @@ class _BatchWriter:
         self.targets = plan.mapping.targets
         self.rows = self.inserted = self.merged = self.flagged = self.rejected = 0
         # (company_key, initial of the last name) -> [(lead id, name key)]; filled per company
-        self.fuzzy: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        # (company key, initial) -> (lead ids, name keys), parallel; ids in an array to stay compact
+        self.fuzzy: dict[tuple[str, str], tuple[array, list[str]]] = {}
         self.fuzzy_loaded: set[str] = set()
         self.fuzzy_size = 0
         self._pending_candidates: list[tuple] = []
@@ -958,7 +963,11 @@ class _BatchWriter:
                 ):
                     name = _name_key(first, last)
                     if name:
-                        self.fuzzy.setdefault((key, _initial(name)), []).append((lead_id, name))
+                        group = self.fuzzy.get((key, _initial(name)))
+                        if group is None:
+                            group = self.fuzzy[(key, _initial(name))] = (array("q"), [])
+                        group[0].append(lead_id)
+                        group[1].append(name)
                         self.fuzzy_size += 1
         flagged: set[int] = set()
         candidates: list[tuple] = []
@@ -969,17 +978,21 @@ class _BatchWriter:
             name = _name_key(rec[i_first], rec[i_last])
             if not name:
                 continue
-            group = self.fuzzy.setdefault((key, _initial(name)), [])
+            group = self.fuzzy.get((key, _initial(name)))
+            if group is None:
+                group = self.fuzzy[(key, _initial(name))] = (array("q"), [])
+            ids, names = group
             best, best_id = 0.0, None
-            for other_id, other in group:
+            for j, other in enumerate(names):
                 score = fuzz.token_sort_ratio(name, other, score_cutoff=FUZZY_THRESHOLD)
                 if score > best:
-                    best, best_id = score, other_id
+                    best, best_id = score, ids[j]
             if best_id is not None:
                 flagged.add(rec[0])
                 candidates.append((rec[0], best_id, self.batch_id, round(best, 1),
                                    "similar name at the same company"))
-            group.append((rec[0], name))
+            ids.append(rec[0])
+            names.append(name)
             self.fuzzy_size += 1
         self._pending_candidates = candidates
         return flagged
