@@ -105,6 +105,7 @@ _REGIONS: frozenset[str] | None = None
 
 
 @lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)  # a list spells its countries a handful of ways
 def country_code(text: str | None) -> str | None:
     """'Deutschland' -> 'DE', 'U.S.A.' -> 'US', 'fr' -> 'FR'; None when unknown."""
     global _REGIONS

@@ -32,6 +32,7 @@ import logging
 import re
 import time
 import unicodedata
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -74,9 +75,12 @@ MERGE_COLUMNS = (
 _IDX = {c: i for i, c in enumerate(INSERT_COLUMNS)}
 _IDENTITY = {"full_name", "first_name", "last_name", "company", "email", "phone", "linkedin"}
 FUZZY_THRESHOLD = 88.0
-_FUZZY_CACHE_LIMIT = 200_000
+# Names kept for possible-duplicate checks (~20 bytes each plus the name). Above this the
+# cache is dropped and companies are read again as they come: a limit too low makes
+# every chunk of a big list re-read most of the table (quadratic), so it is generous.
+_FUZZY_CACHE_LIMIT = 1_500_000
 _SQL_BATCH = 500
-BULK_CACHE_KIB = 160 * 1024
+BULK_CACHE_KIB = 64 * 1024  # only the company-key index takes random inserts in bulk mode
 
 
 def utc_now() -> datetime:
@@ -493,13 +497,17 @@ class _BatchWriter:
         self.targets = plan.mapping.targets
         self.rows = self.inserted = self.merged = self.flagged = self.rejected = 0
         # (company_key, initial of the last name) -> [(lead id, name key)]; filled per company
-        self.fuzzy: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        # (company key, initial) -> (lead ids, name keys), parallel; ids in an array to stay compact
+        self.fuzzy: dict[tuple[str, str], tuple[array, list[str]]] = {}
         self.fuzzy_loaded: set[str] = set()
         self.fuzzy_size = 0
         self._pending_candidates: list[tuple] = []
         self.dropped: list[str] = []
+        self.keys: dict[str, Any] | None = None  # bulk mode: column -> KeyIndex
         self.source = options.source or None
         self.campaign = options.campaign or None
+        self._columns = [(i, None if t == CUSTOM else t, label)
+                         for i, (t, label) in enumerate(zip(self.targets, self.labels, strict=False)) if t != IGNORE]
         self.phone_cols = [i for i, t in enumerate(self.targets) if t == "phone"]
         self.country_cols = [i for i, t in enumerate(self.targets) if t == "country"]
         delim = self.table.delimiter or ","
@@ -602,41 +610,39 @@ class _BatchWriter:
         return expected >= 50_000 and expected > existing
 
     def _drop_for_bulk(self) -> None:
-        # Queue-view indexes and the search trigger; the duplicate look-up indexes stay.
-        keep = {"idx_leads_email", "idx_leads_phone", "idx_leads_linkedin", "idx_leads_company_key",
-                "idx_leads_public_id", "idx_leads_batch_id"}
+        """Drop the secondary indexes and every trigger of `leads` (inside the batch's
+        transaction, so a kill or a rollback brings them back untouched). Duplicate
+        keys are then found through in-memory key indexes; the indexes are built once
+        over the finished table and the derived tables (search, counts, metrics)
+        rebuilt from it. Only the company-key index stays: possible-duplicate checks
+        read existing leads of a company through it."""
+        from leadtriage.importing.keyindex import KeyIndex
+
+        keep = {"idx_leads_company_key"}
         rows = self.conn.execute(
             "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND tbl_name = 'leads' AND "
-            "(type = 'index' OR (type = 'trigger' AND name IN ('leads_fts_ai', 'leads_fts_au')))"
+            "type IN ('index', 'trigger')"
         ).fetchall()
         for kind, name, sql in rows:
-            if kind == "index" and name in keep:
+            if name in keep:
                 continue
             self.conn.execute(f"DROP {kind.upper()} {name}")
             self.dropped.append(sql)
-        self.fts_from = self.next_id
-
-    @staticmethod
-    def _fts_sql() -> tuple[str, str]:
-        from leadtriage.store.schema import FTS_COLUMNS
-
-        cols = ", ".join(FTS_COLUMNS)
-        return (
-            f"INSERT INTO leads_fts(leads_fts, rowid, {cols}) SELECT 'delete', id, {cols} FROM leads WHERE id = ?",
-            f"INSERT INTO leads_fts(rowid, {cols}) SELECT id, {cols} FROM leads WHERE id = ?",
-        )
+        self.keys = {column: KeyIndex() for column in ("email", "phone", "linkedin")}
+        for column, index in self.keys.items():
+            index.load(self.conn.execute(f"SELECT id, {column} FROM leads WHERE {column} IS NOT NULL ORDER BY id"))
 
     def _restore_after_bulk(self) -> None:
         if not self.dropped:
             return
-        for sql in self.dropped:
-            self.conn.execute(sql)
-        from leadtriage.store.schema import FTS_COLUMNS
+        from leadtriage.store.schema import derived_rebuild_sql
 
-        cols = ", ".join(FTS_COLUMNS)
-        self.conn.execute(
-            f"INSERT INTO leads_fts(rowid, {cols}) SELECT id, {cols} FROM leads WHERE id >= ?", (self.fts_from,)
-        )
+        self.keys = None
+        # Indexes first (the rebuilds read through them), triggers last (so the
+        # rebuilds do not fire them).
+        triggers = [q for q in self.dropped if q.lstrip().upper().startswith("CREATE TRIGGER")]
+        for sql in [q for q in self.dropped if q not in triggers] + derived_rebuild_sql() + triggers:
+            self.conn.execute(sql)
 
     # -- one chunk ---------------------------------------------------------------------------
 
@@ -669,18 +675,18 @@ class _BatchWriter:
     def _record(self, cells: list[str], res_p: nz.PhoneResult) -> tuple[list[Any] | None, str]:
         values: dict[str, str] = {}
         custom: dict[str, str] = {}
-        labels = self.labels
-        for i, target in enumerate(self.targets):
-            if i >= len(cells):
+        n = len(cells)
+        for i, target, label in self._columns:  # mapped columns in order, ignored ones left out
+            if i >= n:
                 break
             value = cells[i].strip()
-            if not value or target == IGNORE:
+            if not value:
                 continue
-            if target == CUSTOM or target in values:
-                custom[labels[i]] = value
+            if target is None or target in values:
+                custom[label] = value
             else:
                 values[target] = value
-        for j in range(len(self.targets), len(cells)):
+        for j in range(len(self.targets), n):
             if cells[j].strip():
                 custom[f"Column {j + 1}"] = cells[j].strip()
         flags: list[str] = []
@@ -756,6 +762,31 @@ class _BatchWriter:
     # -- duplicates and writing ----------------------------------------------------------------
 
     def _existing(self, column: str, values: set[str]) -> dict[str, int]:
+        """value -> the lowest id of a lead that has it, for values already in the database."""
+        if self.keys is not None:
+            return self._existing_bulk(column, values)
+        return self._existing_sql(column, values)
+
+    def _existing_bulk(self, column: str, values: set[str]) -> dict[str, int]:
+        """Bulk mode (the column's index is dropped): candidates from the in-memory key
+        index, each checked against the lead row it names; a value whose candidate is
+        wrong (a hash collision) is looked up in the table itself."""
+        found = self.keys[column].candidates(values)  # type: ignore[index]
+        if not found:
+            return {}
+        actual: dict[int, str | None] = {}
+        ids = sorted(set(found.values()))
+        for part in _chunks(ids):
+            marks = ",".join("?" * len(part))
+            actual.update(self.conn.execute(f"SELECT id, {column} FROM leads WHERE id IN ({marks})", part))
+        wrong = {v for v, lead_id in found.items() if actual.get(lead_id) != v}
+        if wrong:
+            for v in wrong:
+                del found[v]
+            found.update(self._existing_sql(column, wrong))
+        return found
+
+    def _existing_sql(self, column: str, values: set[str]) -> dict[str, int]:
         found: dict[str, int] = {}
         items = sorted(values)
         for part in _chunks(items):
@@ -813,6 +844,10 @@ class _BatchWriter:
         if new:
             marks = ",".join("?" * len(INSERT_COLUMNS))
             self.conn.executemany(f"INSERT INTO leads ({', '.join(INSERT_COLUMNS)}) VALUES ({marks})", new)
+            if self.keys is not None:
+                for column, index in self.keys.items():
+                    i = _IDX[column]
+                    index.add_new((rec[i], rec[0]) for rec in new if rec[i])
         if merges:
             self._merge_existing(merges)
         if activities:
@@ -851,6 +886,7 @@ class _BatchWriter:
             for row in self.conn.execute(f"SELECT id, {', '.join(cols)} FROM leads WHERE id IN ({marks})", part):
                 current[row[0]] = dict(zip(cols, row[1:], strict=True))
         updates, logs, activities = [], [], []
+        filled: list[tuple[int, dict[str, Any]]] = []
         source = self.source or "no source given"
         for lead_id, rows in merges.items():
             lead = current[lead_id]
@@ -884,21 +920,18 @@ class _BatchWriter:
                 sets = ", ".join(f"{k} = ?" for k in after)
                 updates.append((f"UPDATE leads SET {sets}, updated_at = ? WHERE id = ?",
                                 [*after.values(), self.now, lead_id]))
+                filled.append((lead_id, after))
                 if lead["batch_id"] != self.batch_id:
                     logs.append((self.now, f"Import batch {self.batch_id}: filled empty fields", lead_id,
                                  json.dumps(before, ensure_ascii=False), json.dumps(after, ensure_ascii=False),
                                  self.batch_id))
-        fts = self._fts_sql() if self.dropped else None
         for sql, params in updates:
-            lead_id = params[-1]
-            # Bulk mode: the search triggers are off; leads older than this batch keep
-            # their search entry current by hand (newer ones are indexed at the end).
-            manual = fts is not None and lead_id < self.fts_from
-            if manual:
-                self.conn.execute(fts[0], (lead_id,))
             self.conn.execute(sql, params)
-            if manual:
-                self.conn.execute(fts[1], (lead_id,))
+        if self.keys is not None:
+            for lead_id, after in filled:
+                for column, index in self.keys.items():
+                    if after.get(column):
+                        index.add(after[column], lead_id)
         if logs:
             self.conn.executemany(
                 "INSERT INTO change_log (at, label, entity, entity_id, before, after, batch_id, undone) "
@@ -930,7 +963,11 @@ class _BatchWriter:
                 ):
                     name = _name_key(first, last)
                     if name:
-                        self.fuzzy.setdefault((key, _initial(name)), []).append((lead_id, name))
+                        group = self.fuzzy.get((key, _initial(name)))
+                        if group is None:
+                            group = self.fuzzy[(key, _initial(name))] = (array("q"), [])
+                        group[0].append(lead_id)
+                        group[1].append(name)
                         self.fuzzy_size += 1
         flagged: set[int] = set()
         candidates: list[tuple] = []
@@ -941,17 +978,21 @@ class _BatchWriter:
             name = _name_key(rec[i_first], rec[i_last])
             if not name:
                 continue
-            group = self.fuzzy.setdefault((key, _initial(name)), [])
+            group = self.fuzzy.get((key, _initial(name)))
+            if group is None:
+                group = self.fuzzy[(key, _initial(name))] = (array("q"), [])
+            ids, names = group
             best, best_id = 0.0, None
-            for other_id, other in group:
+            for j, other in enumerate(names):
                 score = fuzz.token_sort_ratio(name, other, score_cutoff=FUZZY_THRESHOLD)
                 if score > best:
-                    best, best_id = score, other_id
+                    best, best_id = score, ids[j]
             if best_id is not None:
                 flagged.add(rec[0])
                 candidates.append((rec[0], best_id, self.batch_id, round(best, 1),
                                    "similar name at the same company"))
-            group.append((rec[0], name))
+            ids.append(rec[0])
+            names.append(name)
             self.fuzzy_size += 1
         self._pending_candidates = candidates
         return flagged
