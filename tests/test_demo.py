@@ -94,3 +94,4 @@ def test_demo_scores_are_the_apps_own_scores(demo_store):
         lead = dict(zip(names, row, strict=True))
         expected = score_lead(lead, rules, FIXED_NOW)
         assert (lead["score"], json.loads(lead["score_reasons"])) == (expected.value, list(expected.reasons))
+

@@ -30,7 +30,7 @@ from leadtriage.demo import pools as P
 from leadtriage.domain.public_id import format_public_id
 from leadtriage.errors import UserError
 from leadtriage.scoring import rules_from_setting
-from leadtriage.scoring.score import activity_parts, combine, fit_parts, interest_parts
+from leadtriage.scoring.batch import BatchScorer
 from leadtriage.store.db import Store, inspect_file
 from leadtriage.store.lock import WriterLock
 from leadtriage.store.schema import LEAD_COLUMNS, derived_rebuild_sql
@@ -319,10 +319,7 @@ class _LeadMaker:
         self.rep_ids = rep_ids
         self.batch_ids = batch_ids
         self.per_batch: dict[int, int] = {}
-        self.score_cache: dict[tuple, tuple] = {}
-        self.rules = rules_from_setting(None)
-        self.recent_s = self.rules.recent_days * DAY
-        self.stale_s = self.rules.stale_days * DAY
+        self.scorer = BatchScorer(rules_from_setting(None), datetime.fromtimestamp(now, UTC))
         self.import_note = [f"Imported from {c[0]}" for c in P.CAMPAIGNS]
         self.batch_data = [json.dumps({"batch_id": b}) for b in batch_ids]
         self.status_data = {
@@ -451,34 +448,9 @@ class _LeadMaker:
             nurture_until = now + (rng.random() * 90 - 20) * DAY  # some already due
             next_at = nurture_until
             next_action = "Resurface from nurture"
-        # The app's own scorer, so demo chips read like the ones the app makes; each
-        # group of score parts cached on the fields it reads (a million leads share
-        # few combinations of each).
-        touched = last_touch or created
-        cache = self.score_cache
-        fit_key = ("fit", industry, employees, title, country)
-        fit = cache.get(fit_key)
-        if fit is None:
-            fit = cache[fit_key] = fit_parts(
-                {"industry": industry, "employees": employees, "title": title, "country": country}, self.rules)
-        interest_key = ("interest", source, connects)
-        interest = cache.get(interest_key)
-        if interest is None:
-            interest = cache[interest_key] = interest_parts({"source": source, "connects": connects}, self.rules)
-        age = now - touched
-        bucket = 0 if age <= self.recent_s else 1 if age <= self.stale_s else 2
-        activity_key = ("activity", bucket, attempts, connects)
-        activity = cache.get(activity_key)
-        if activity is None:
-            activity = cache[activity_key] = activity_parts(
-                {"last_touch_at": _ts(touched), "attempts": attempts, "connects": connects}, self.rules,
-                datetime.fromtimestamp(now, UTC))
-        parts = fit + interest + activity
-        scored = cache.get(parts)
-        if scored is None:
-            result = combine(parts)
-            scored = cache[parts] = (result.value, json.dumps(list(result.reasons), ensure_ascii=False))
-        score, reasons_json = scored
+        # The app's own scorer, so demo chips read like the ones the app makes.
+        score, reasons_json = self.scorer.score(industry, employees, title, country, source, connects, attempts,
+                                                last_touch or created)
 
         created_s = _ts(created)
         status_final = status

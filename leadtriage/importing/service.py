@@ -54,7 +54,10 @@ from leadtriage.importing.mapping import (
 from leadtriage.importing.phones import PhoneResolver
 from leadtriage.importing.reader import Table, read_table
 from leadtriage.progress import NO_PROGRESS, Progress
+from leadtriage.scoring import rules_from_setting
+from leadtriage.scoring.batch import BatchScorer
 from leadtriage.store.db import Store
+from leadtriage.store.settings import SettingsStore
 from leadtriage.store.timeutil import to_db
 
 log = logging.getLogger(__name__)
@@ -65,7 +68,7 @@ INSERT_COLUMNS = (
     "id", "public_id", "first_name", "last_name", "title", "company", "company_key", "email", "phone",
     "phone_ext", "phone_raw", "website", "domain", "linkedin", "industry", "employees", "country", "region",
     "city", "timezone", "source", "campaign", "batch_id", "status", "notes", "custom_fields", "flags",
-    "created_at", "updated_at",
+    "created_at", "updated_at", "score", "score_reasons",
 )
 # Fields a merge may fill when the existing lead has them empty.
 MERGE_COLUMNS = (
@@ -491,7 +494,9 @@ class _BatchWriter:
         self.store, self.conn = store, store.conn
         self.plan, self.options, self.region = plan, options, region
         self.progress = progress
-        self.now = to_db(clock())
+        moment = clock()
+        self.now = to_db(moment)
+        self.scorer = BatchScorer(rules_from_setting(SettingsStore(store).get("icp")), moment)
         self.table = plan.table
         self.labels = plan.table.labels
         self.targets = plan.mapping.targets
@@ -751,12 +756,15 @@ class _BatchWriter:
             if raw_email or raw_phone:
                 return None, "no valid phone or e-mail, and no name or company"
             return None, "no phone, e-mail, name or company"
+        title, industry = get("title"), get("industry")
+        # New leads are scored as they arrive, so "new leads by score" in Today means something.
+        score, reasons = self.scorer.score(industry, employees, title, country, self.source)
         return [
-            None, None, first, last, get("title"), company, nz.company_key(company), email, phone,
-            ext, raw_phone, website, domain, linkedin, get("industry"), employees, country, get("region"),
+            None, None, first, last, title, company, nz.company_key(company), email, phone,
+            ext, raw_phone, website, domain, linkedin, industry, employees, country, get("region"),
             get("city"), nz.timezone_for(phone, country), self.source, self.campaign, self.batch_id, "new",
             get("notes"), json.dumps(custom, ensure_ascii=False) if custom else None,
-            json.dumps(flags) if flags else None, self.now, self.now,
+            json.dumps(flags) if flags else None, self.now, self.now, score, reasons,
         ], ""
 
     # -- duplicates and writing ----------------------------------------------------------------
