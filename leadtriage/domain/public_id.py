@@ -2,9 +2,9 @@
 
 `LT-` + the row id in Crockford base32 (no I, L, O, U: nothing to misread on a
 phone call) + one check character, so a mistyped ID in an outcome file is caught
-instead of matching the wrong lead. The check is a position-weighted sum modulo 31
-(a prime): it catches every single wrong character and every swap of two neighbours,
-and it is always a letter or digit, so the ID survives file names and spreadsheets.
+instead of matching the wrong lead. The check is Luhn mod 32: it catches every single
+wrong character and every swap of two neighbours except 0Z <-> Z0, and it is always a
+letter or digit, so the ID survives file names and spreadsheets.
 """
 
 from __future__ import annotations
@@ -28,8 +28,12 @@ def format_public_id(row_id: int) -> str:
 
 
 def _check(body: str) -> str:
-    values = [_DECODE[c] for c in body]
-    return ALPHABET[sum(i * v for i, v in enumerate(reversed(values), start=1)) % 31]
+    total, double = 0, True
+    for ch in reversed(body):
+        value = _DECODE[ch] * (2 if double else 1)
+        total += value // 32 + value % 32
+        double = not double
+    return ALPHABET[(32 - total % 32) % 32]
 
 
 def parse_public_id(text: str) -> int | None:
