@@ -110,6 +110,12 @@ class DiscoveryForm(QWidget):
         self.current.setText(str(plan.get("current_solution") or ""))
         self.competitors.setText(", ".join(str(c) for c in plan.get("competitors") or []))
         self.milestone.setText(str(plan.get("next_milestone") or ""))
+        # Show each field from its start (setText leaves the cursor at the end, so a
+        # long quote would show only its last words), the whole text on hover.
+        for edit in self.findChildren(QLineEdit):
+            edit.setCursorPosition(0)
+        for _tag, quote in self.pains:
+            quote.setToolTip(quote.text())
 
     def values(self) -> tuple[list[dict], str, dict]:
         pains = [{"tag": t.currentText(), "quote": q.text()} for t, q in self.pains]
