@@ -104,6 +104,12 @@ class SchemeFollower(QObject):
             # empty palette resolves nothing, so the platform theme's colours return).
             self.app.setStyle(QStyleFactory.create(self.native_style))
             self.app.setPalette(QPalette())
+        # Widgets with a style sheet (chips) keep the colours they were polished with;
+        # setting the sheet again makes them resolve the new palette.
+        for widget in self.app.allWidgets():
+            sheet = widget.styleSheet()
+            if sheet:
+                widget.setStyleSheet(sheet)
 
     @property
     def is_dark(self) -> bool:
