@@ -41,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
     lines = [f"{report.rows:,} rows: {report.applied:,} outcomes {'would be ' if report.dry_run else ''}applied"
              + (f" ({', '.join(f'{n} {k}' for k, n in report.by_outcome.items())})" if report.by_outcome else "")
              + f", {report.already_recorded:,} already recorded, {len(report.problems):,} not applied"]
-    lines += [f"  line {p.line_no}: {p.reference}: {p.reason}" for p in report.problems[:50]]
+    lines += [f"  line {p.line_no}: " + ("" if p.reference == f"line {p.line_no}" else f"{p.reference}: ") + p.reason
+              for p in report.problems[:50]]
     if len(report.problems) > 50:
         lines.append(f"  … and {len(report.problems) - 50:,} more (use --json for all)")
     emit(args, report.as_dict(), "\n".join(lines))
