@@ -30,11 +30,3 @@ def due_between(store: Store, after: datetime, until: datetime, limit: int = 20)
         (to_db(after), to_db(until), limit),
     ).fetchall()
     return [DueCallback(*r) for r in rows]
-
-
-def overdue_count(store: Store, now: datetime) -> int:
-    """Callbacks whose time has passed (due before now)."""
-    return store.conn.execute(
-        f"SELECT count(*) FROM leads WHERE next_action_at IS NOT NULL AND next_action_at < ? AND status IN {WORKING}",
-        (to_db(now),),
-    ).fetchone()[0]

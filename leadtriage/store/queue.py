@@ -11,8 +11,6 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from leadtriage.domain.status import Status
-
 LIST_COLUMNS = (
     "id, public_id, first_name, last_name, title, company, status, score, "
     "next_action_at, last_touch_at, source, campaign, phone, email, country, timezone, "
@@ -50,43 +48,9 @@ class LeadRow:
         return " ".join(p for p in (self.first_name, self.last_name) if p) or "(no name)"
 
 
-@dataclass(frozen=True)
-class View:
-    """A queue view: a filter and a total order (the last sort column is always id)."""
-
-    key: str
-    label: str
-    where: str
-    order: tuple[tuple[str, str], ...]  # (column, "ASC"|"DESC"), all same direction
-
-    def sort_key(self, row: LeadRow) -> tuple:
-        return tuple(getattr(row, col) for col, _ in self.order)
-
-
-def _status_view(status: Status, order: tuple[tuple[str, str], ...]) -> View:
-    return View(status.value, status.label, f"status = '{status.value}'", order)
-
-
 BY_SCORE = (("score", "DESC"), ("created_at", "DESC"), ("id", "DESC"))
 BY_NEXT = (("next_action_at", "ASC"), ("id", "ASC"))
 BY_RECENT = (("last_touch_at", "DESC"), ("id", "DESC"))
-
-VIEWS: dict[str, View] = {
-    v.key: v
-    for v in (
-        _status_view(Status.NEW, BY_SCORE),
-        _status_view(Status.ATTEMPTING, BY_NEXT),
-        _status_view(Status.ENGAGED, BY_NEXT),
-        _status_view(Status.NURTURE, BY_NEXT),
-        _status_view(Status.QUALIFIED, BY_SCORE),
-        _status_view(Status.HANDED_OFF, BY_RECENT),
-        _status_view(Status.REJECTED, BY_RECENT),
-        _status_view(Status.OPPORTUNITY, BY_RECENT),
-        _status_view(Status.DISQUALIFIED, BY_RECENT),
-        View("all", "All leads", "1", (("id", "DESC"),)),
-    )
-}
-
 
 def counts_by_status(conn: sqlite3.Connection) -> dict[str, int]:
     """Leads per status (and "all"), from the trigger-kept `lead_counts` table."""
@@ -100,17 +64,6 @@ def counts_by_status(conn: sqlite3.Connection) -> dict[str, int]:
             counts[status] = n
     counts["all"] = sum(counts.values())
     return counts
-
-
-def page(conn: sqlite3.Connection, view: View, after: tuple | None = None, limit: int = 200) -> list[LeadRow]:
-    order_sql = ", ".join(f"{c} {d}" for c, d in view.order)
-    where, params = view.where, []
-    if after is not None:
-        clause, params = _after(view.order, after)
-        where = f"({where}) AND ({clause})"
-    sql = f"SELECT {LIST_COLUMNS} FROM leads WHERE {where} ORDER BY {order_sql} LIMIT ?"
-    rows = conn.execute(sql, [*params, limit]).fetchall()
-    return [LeadRow(*r) for r in rows]
 
 
 def _after(order: tuple[tuple[str, str], ...], key: tuple) -> tuple[str, list]:
@@ -148,16 +101,6 @@ def timeline(conn: sqlite3.Connection, lead_id: int, limit: int = 500) -> list[d
     )
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-
-
-def due_callbacks(conn: sqlite3.Connection, now: datetime) -> int:
-    from leadtriage.store.timeutil import to_db
-
-    return conn.execute(
-        "SELECT count(*) FROM leads WHERE next_action_at IS NOT NULL AND next_action_at <= ? "
-        "AND status IN ('new','attempting','engaged','rejected','nurture')",
-        (to_db(now),),
-    ).fetchone()[0]
 
 
 # ======================================================================================

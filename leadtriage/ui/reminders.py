@@ -1,6 +1,6 @@
 """Reminders while the app runs: a callback coming due raises a desktop notification
-(the tray's balloon, or a non-modal notice in the window where there is no tray),
-and the overdue count goes into the window title."""
+(the tray's balloon, or a non-modal notice in the window where there is no tray).
+The overdue count in the title and sidebar is the queue's own (one definition)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,13 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
 
 from leadtriage import APP_NAME
-from leadtriage.services.reminders import DueCallback, due_between, overdue_count
+from leadtriage.services.reminders import DueCallback, due_between
 from leadtriage.store.db import Store
 
 CHECK_MS = 30_000
 
 
 class Reminders(QObject):
-    overdue_changed = Signal(int)
     notified = Signal(list)  # list[DueCallback]
 
     def __init__(self, store: Store, window: QWidget, clock: Callable[[], datetime], parent=None):
@@ -27,7 +26,6 @@ class Reminders(QObject):
         self.window = window
         self.clock = clock
         self.last_check = clock()
-        self.overdue = 0
         self.notice: QMessageBox | None = None
         self.tray: QSystemTrayIcon | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
@@ -48,10 +46,6 @@ class Reminders(QObject):
         after = min(self.last_check, now - timedelta(minutes=1))
         due = due_between(self.store, after, now)
         self.last_check = now
-        overdue = overdue_count(self.store, now)
-        if overdue != self.overdue:
-            self.overdue = overdue
-        self.overdue_changed.emit(overdue)
         if due:
             self._notify(due)
         return due

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication
 from leadtriage.domain import localtime
 from leadtriage.domain.status import LABELS, Status
 from leadtriage.store import queue
-from leadtriage.store.queue import Cursor, LeadRow, Moment, QueueItem, QueueQuery, View
+from leadtriage.store.queue import Cursor, LeadRow, Moment, QueueItem, QueueQuery
 from leadtriage.store.timeutil import from_db
 
 Index = QModelIndex | QPersistentModelIndex
@@ -115,8 +115,7 @@ class LeadTableModel(QAbstractTableModel):
         self.endResetModel()
         self.loaded.emit()
 
-    def set_view(self, view: str | View) -> None:
-        key = view if isinstance(view, str) else view.key
+    def set_view(self, key: str) -> None:
         if key not in queue.QUEUE_VIEWS:
             raise KeyError(f"unknown view {key!r}")
         self.set_query(QueueQuery(key, self._query.sort, self._query.descending, self._query.filters,
