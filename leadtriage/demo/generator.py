@@ -31,11 +31,13 @@ from leadtriage.domain.public_id import format_public_id
 from leadtriage.errors import UserError
 from leadtriage.scoring import rules_from_setting
 from leadtriage.scoring.batch import BatchScorer
+from leadtriage.store.bulk import drop_for_bulk, restore_after_bulk
 from leadtriage.store.db import Store, inspect_file
 from leadtriage.store.lock import WriterLock
-from leadtriage.store.schema import LEAD_COLUMNS, derived_rebuild_sql
+from leadtriage.store.schema import LEAD_COLUMNS
 
 BULK_THRESHOLD = 20_000
+BULK_TABLES = ("leads", "activities", "handoffs")
 CHUNK = 20_000
 REP_NAME = "Alex Morgan"
 DAY = 86400.0
@@ -153,7 +155,7 @@ def generate(
         # parent costs a lookup per row. Checked once at the end instead.
         store.conn.execute("PRAGMA foreign_keys = OFF")
     with store.transaction() as db:
-        restore_sql = _drop_for_bulk(store) if bulk else []
+        restore_sql = drop_for_bulk(store.conn, BULK_TABLES) if bulk else []
         rep_ids, batch_ids = _reference_rows(db, now_epoch, seed)
         lead_sql = f"INSERT INTO leads ({', '.join(LEAD_COLUMNS)}) VALUES ({', '.join('?' for _ in LEAD_COLUMNS)})"
         act_sql = (
@@ -186,11 +188,7 @@ def generate(
                 "UPDATE import_batches SET rows = ?, inserted = ? WHERE id = ?", (count, count, batch_id)
             )
         if bulk:
-            # Indexes first (the rebuilds read through them), triggers last (so the
-            # rebuilds do not fire them).
-            triggers = [q for q in restore_sql if q.lstrip().upper().startswith("CREATE TRIGGER")]
-            for sql in [q for q in restore_sql if q not in triggers] + derived_rebuild_sql() + triggers:
-                store.conn.execute(sql)
+            restore_after_bulk(store.conn, restore_sql)
             store.conn.execute("PRAGMA analysis_limit = 1000")
             store.conn.execute("ANALYZE")
     if bulk:
@@ -291,20 +289,6 @@ def build_demo_file(
 def _remove_with_sidecars(path: Path) -> None:
     for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         p.unlink(missing_ok=True)
-
-
-def _drop_for_bulk(store: Store) -> list[str]:
-    """Drop the secondary indexes and triggers of leads, activities and handoffs;
-    return the SQL that recreates them. Building an index once over sorted data, and
-    the derived tables (search, counts, metrics) once from the finished tables, is far
-    cheaper than maintaining them row by row."""
-    rows = store.conn.execute(
-        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
-        "AND type IN ('index', 'trigger') AND tbl_name IN ('leads', 'activities', 'handoffs')"
-    ).fetchall()
-    for kind, name, _ in rows:
-        store.conn.execute(f"DROP {kind.upper()} {name}")
-    return [sql for _, _, sql in rows]
 
 
 _FINAL_CALL = {"qualified": "meeting_set", "engaged": "conversation", "nurture": "callback",

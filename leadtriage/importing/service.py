@@ -622,32 +622,18 @@ class _BatchWriter:
         rebuilt from it. Only the company-key index stays: possible-duplicate checks
         read existing leads of a company through it."""
         from leadtriage.importing.keyindex import KeyIndex
+        from leadtriage.store.bulk import drop_for_bulk
 
-        keep = {"idx_leads_company_key"}
-        rows = self.conn.execute(
-            "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND tbl_name = 'leads' AND "
-            "type IN ('index', 'trigger')"
-        ).fetchall()
-        for kind, name, sql in rows:
-            if name in keep:
-                continue
-            self.conn.execute(f"DROP {kind.upper()} {name}")
-            self.dropped.append(sql)
+        self.dropped = drop_for_bulk(self.conn, ["leads"], keep={"idx_leads_company_key"})
         self.keys = {column: KeyIndex() for column in ("email", "phone", "linkedin")}
         for column, index in self.keys.items():
             index.load(self.conn.execute(f"SELECT id, {column} FROM leads WHERE {column} IS NOT NULL ORDER BY id"))
 
     def _restore_after_bulk(self) -> None:
-        if not self.dropped:
-            return
-        from leadtriage.store.schema import derived_rebuild_sql
+        from leadtriage.store.bulk import restore_after_bulk
 
         self.keys = None
-        # Indexes first (the rebuilds read through them), triggers last (so the
-        # rebuilds do not fire them).
-        triggers = [q for q in self.dropped if q.lstrip().upper().startswith("CREATE TRIGGER")]
-        for sql in [q for q in self.dropped if q not in triggers] + derived_rebuild_sql() + triggers:
-            self.conn.execute(sql)
+        restore_after_bulk(self.conn, self.dropped)
 
     # -- one chunk ---------------------------------------------------------------------------
 
