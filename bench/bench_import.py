@@ -107,6 +107,66 @@ def _fresh(path: Path) -> Path:
     return path
 
 
+FLOOR = r"""
+import json, sqlite3, sys, time
+from leadtriage.store import open_store
+from leadtriage.store.bulk import drop_for_bulk, restore_after_bulk
+with open_store(sys.argv[2]) as store:
+    conn = store.conn
+    conn.execute("ATTACH ? AS src", (sys.argv[1],))
+    started = time.perf_counter()
+    conn.execute("BEGIN IMMEDIATE")
+    dropped = drop_for_bulk(conn, ["leads"])
+    conn.execute("INSERT INTO import_batches SELECT * FROM src.import_batches")  # leads refer to it
+    conn.execute("INSERT INTO leads SELECT * FROM src.leads")
+    loaded = time.perf_counter()
+    restore_after_bulk(conn, dropped)
+    conn.execute("COMMIT")
+    done = time.perf_counter()
+    conn.execute("DETACH src")
+print(json.dumps({"insert": loaded - started, "indexes": done - loaded}))
+"""
+
+
+def _phone_rate(source: Path, sample: int = 50_000) -> float:
+    """phonenumbers on this list's own numbers, one core: parse, validate, format."""
+    from leadtriage.importing.countries import country_code
+    from leadtriage.importing.normalise import normalise_phone
+
+    with open(source, encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        phone, country = header.index("Phone"), header.index("Country")
+        pairs = [(r[phone], country_code(r[country]) or "US") for _, r in zip(range(sample), reader, strict=False)
+                 if len(r) > country and r[phone]]
+    started = time.perf_counter()
+    for raw, region in pairs:
+        normalise_phone.__wrapped__(raw, region)
+    return len(pairs) / (time.perf_counter() - started)
+
+
+def _floors(source: Path, imported: Path, ours: float) -> None:
+    """What the budget is up against, measured in the same run: the phone-number
+    library alone, and SQLite alone loading the rows our import produced (already
+    normalised) into the app's schema and building its indexes and search index."""
+    rate = _phone_rate(source)
+    row("floor: phonenumbers alone, one core", f"{rate:,.0f} numbers/s",
+        f"= {ROWS / rate:.0f} CPU-s for {ROWS:,} numbers")
+    target = _fresh(OUT / "import-floor.db")
+    env = dict(os.environ, LEADTRIAGE_NO_LOG_FILE="1", LEADTRIAGE_HOME=str(OUT / "home"))
+    proc = subprocess.run([sys.executable, "-c", FLOOR, str(imported), str(target)], capture_output=True,
+                          text=True, env=env)
+    if proc.returncode != 0:
+        row("floor: SQLite alone", "failed: " + proc.stderr.strip()[-80:])
+        return
+    res = json.loads(proc.stdout.strip().splitlines()[-1])
+    total = res["insert"] + res["indexes"]
+    row("floor: SQLite alone, normalised rows into our schema", f"{ROWS / total:,.0f} rows/s",
+        f"insert {res['insert']:.1f} s + indexes and search {res['indexes']:.1f} s")
+    row("  LeadTriage / SQLite-alone floor", f"{ours / (ROWS / total):.2f}x")
+    _fresh(target)
+
+
 def run() -> None:
     OUT.mkdir(exist_ok=True)
     source = OUT / f"import-{ROWS}.csv"
@@ -133,6 +193,8 @@ def run() -> None:
     row("  new / merged / flagged / rejected",
         f"{res['inserted']:,}/{res['merged']:,}/{res['duplicates_flagged']:,}/{res['rejected']:,}")
 
+    _floors(source, db, ours)
+
     sqlite = shutil.which("sqlite3")
     if sqlite:
         target = _fresh(OUT / "import-sqlite3.db")
@@ -158,5 +220,5 @@ def run() -> None:
             row("sqlite-utils insert --csv", "failed: " + proc.stderr.strip()[:60])
     else:
         row("sqlite-utils insert --csv", "skipped: sqlite-utils not installed")
-    for name in ("import-bench.db", "import-sqlite3.db", "import-sqlite-utils.db"):
+    for name in ("import-bench.db", "import-sqlite3.db", "import-sqlite-utils.db", "import-floor.db"):
         _fresh(OUT / name)
