@@ -62,7 +62,11 @@ def test_timezone_from_country_or_phone():
 @pytest.mark.parametrize(
     ("raw", "code"),
     [("Deutschland", "DE"), ("germany", "DE"), ("Allemagne", "DE"), ("U.S.A.", "US"), ("Estados Unidos", "US"),
-     ("uk", "GB"), ("fr", "FR"), ("Österreich", "AT"), ("Schweiz", "CH"), ("España", "ES"), ("Atlantis", None)],
+     ("uk", "GB"), ("fr", "FR"), ("Österreich", "AT"), ("Schweiz", "CH"), ("España", "ES"), ("Atlantis", None),
+     # Dutch, Italian, Polish, Swedish booth lists; ISO alpha-3; colloquial names no standard gives
+     ("Nederland", "NL"), ("Duitsland", "DE"), ("Verenigde Staten", "US"), ("België", "BE"), ("Germania", "DE"),
+     ("Polska", "PL"), ("Sverige", "SE"), ("Brasil", "BR"), ("NLD", "NL"), ("Holland", "NL"), ("England", "GB"),
+     ("Russland", "RU"), ("Côte d'Ivoire", "CI"), ("Viet Nam", "VN"), ("", None)],
 )
 def test_country(raw, code):
     assert country_code(raw) == code
