@@ -316,11 +316,11 @@ def test_hostile_content_is_data(store, tmp_path):
 
 
 def test_bulk_path_rebuilds_indexes_and_search(store, tmp_path, monkeypatch):
-    from leadtriage.importing import service
+    from leadtriage.importing import batch
 
     importer = Importer(store)
     importer.import_file(write(tmp_path, "a.csv", "Name,Email\nOld Timer,old@x.io\n"))
-    monkeypatch.setattr(service._BatchWriter, "_bulk_worth_it", lambda self: True)
+    monkeypatch.setattr(batch.BatchWriter, "_bulk_worth_it", lambda self: True)
     indexes_before = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type IN ('index','trigger')")}
     lines = ["Name,Email,Company"] + [f"Person {i},p{i}@example.com,Firm {i % 7}" for i in range(400)]
     lines.append("Old Timer,old@x.io,Renamed Firm")  # merges into a lead from before the batch
