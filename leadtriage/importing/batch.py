@@ -11,7 +11,6 @@ import json
 import re
 import time
 import unicodedata
-from array import array
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
@@ -82,8 +81,9 @@ class BatchWriter:
         self.targets = plan.mapping.targets
         self.rows = self.inserted = self.merged = self.flagged = self.rejected = 0
         # (company_key, initial of the last name) -> [(lead id, name key)]; filled per company
-        # (company key, initial) -> (lead ids, name keys), parallel; ids in an array to stay compact
-        self.fuzzy: dict[tuple[str, str], tuple[array, list[str]]] = {}
+        # (company key, initial of the name key) -> [lead id, name key, lead id, name key, ...]:
+        # one flat list per group, the smallest shape for a million mostly one-entry groups
+        self.fuzzy: dict[tuple[str, str], list] = {}
         self.fuzzy_loaded: set[str] = set()
         self.fuzzy_size = 0
         self._pending_candidates: list[tuple] = []
@@ -537,11 +537,8 @@ class BatchWriter:
                 ):
                     name = _name_key(first, last)
                     if name:
-                        group = self.fuzzy.get((key, _initial(name)))
-                        if group is None:
-                            group = self.fuzzy[(key, _initial(name))] = (array("q"), [])
-                        group[0].append(lead_id)
-                        group[1].append(name)
+                        group = self.fuzzy.setdefault((key, _initial(name)), [])
+                        group += (lead_id, name)
                         self.fuzzy_size += 1
         flagged: set[int] = set()
         candidates: list[tuple] = []
@@ -554,19 +551,17 @@ class BatchWriter:
                 continue
             group = self.fuzzy.get((key, _initial(name)))
             if group is None:
-                group = self.fuzzy[(key, _initial(name))] = (array("q"), [])
-            ids, names = group
+                group = self.fuzzy[(key, _initial(name))] = []
             best, best_id = 0.0, None
-            for j, other in enumerate(names):
-                score = fuzz.token_sort_ratio(name, other, score_cutoff=FUZZY_THRESHOLD)
+            for j in range(1, len(group), 2):
+                score = fuzz.token_sort_ratio(name, group[j], score_cutoff=FUZZY_THRESHOLD)
                 if score > best:
-                    best, best_id = score, ids[j]
+                    best, best_id = score, group[j - 1]
             if best_id is not None:
                 flagged.add(rec[0])
                 candidates.append((rec[0], best_id, self.batch_id, round(best, 1),
                                    "similar name at the same company"))
-            ids.append(rec[0])
-            names.append(name)
+            group += (rec[0], name)
             self.fuzzy_size += 1
         self._pending_candidates = candidates
         return flagged
