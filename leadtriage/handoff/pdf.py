@@ -140,9 +140,15 @@ class PdfPrinter:
         if helper:
             ctx = multiprocessing.get_context("spawn")
             self._conn, child = ctx.Pipe()
-            self._process = ctx.Process(target=_helper_main, args=(child, _page_key(page_size)),
-                                        name="leadtriage-pdf", daemon=True)
-            self._process.start()
+            process = ctx.Process(target=_helper_main, args=(child, _page_key(page_size)),
+                                  name="leadtriage-pdf", daemon=True)
+            try:
+                process.start()
+            except OSError:  # no process to be had (limits, memory): print here, as for small batches
+                log.warning("could not start the PDF helper process; printing in this process")
+                self._conn.close()
+            else:
+                self._process = process
             child.close()
 
     @property
