@@ -52,12 +52,15 @@ def run() -> None:
             exporter.export(ExportRequest(tuple(qualified[-10:]), ("pdf",), out / "warm-up"))  # fonts, Qt
 
             # PDF: one file per lead, end to end (collect, render, print, record the handoff).
+            # A big batch shares the printing with a helper process: its CPU counts too.
             ids = tuple(qualified[:PDF_LEADS])
+            helper_cpu = os.times().children_user + os.times().children_system
             result, wall, cpu = _timed(lambda: exporter.export(ExportRequest(ids, ("pdf",), out / "pdf")))
+            cpu += os.times().children_user + os.times().children_system - helper_cpu
             assert len(result.handed_off) == len(ids)
             row(f"PDF briefs, one file each ({len(ids)} leads)", f"{len(ids) / wall:,.0f} /s", "budget >= 50/s",
                 len(ids) / wall >= 50)
-            row("  same, per CPU second of this process", f"{len(ids) / cpu:,.0f} /s")
+            row("  same, per CPU second incl. the PDF helper", f"{len(ids) / cpu:,.0f} /s")
 
             ids = tuple(qualified[PDF_LEADS:PDF_LEADS * 2])
             _, wall, cpu = _timed(lambda: exporter.export(ExportRequest(ids, ("pdf",), out / "combined",

@@ -253,20 +253,26 @@ class HandoffExporter:
         if brief_formats:
             from leadtriage.handoff import render
 
-            # Printing in worker processes was tried and was slower on this 2-core
-            # machine (start-up, and the other core is rarely idle): one process prints.
-            page_size = None
+            page_size = printer = None
             if "pdf" in formats:
                 from leadtriage.handoff import pdf
 
                 page_size = pdf.page_size_for(self.page_size_setting)
+                if not request.combine:
+                    printer = pdf.PdfPrinter(page_size, len(lead_ids))
             combined: dict[str, list[Brief]] = {}
-            for lead_id in lead_ids:
-                progress.report(done, total, "Writing briefs")
-                brief = collect_brief(self.store.conn, lead_id, now=now, rep_name=self.rep_name,
-                                      meeting_at=request.meeting_at)
-                self._write_brief(brief, request, namer, now, page_size, combined, per_lead, result)
-                done += 1
+            try:
+                for lead_id in lead_ids:
+                    progress.report(done, total, "Writing briefs")
+                    brief = collect_brief(self.store.conn, lead_id, now=now, rep_name=self.rep_name,
+                                          meeting_at=request.meeting_at)
+                    self._write_brief(brief, request, namer, now, printer, combined, per_lead, result)
+                    done += 1
+                if printer is not None:
+                    printer.finish()
+            finally:
+                if printer is not None:
+                    printer.close()  # before a cancel or failure removes the files: nothing writes any more
             for rep, briefs in combined.items():
                 from leadtriage.handoff import pdf
 
@@ -291,7 +297,7 @@ class HandoffExporter:
         return list(namer.claimed)
 
     def _write_brief(
-        self, brief: Brief, request: ExportRequest, namer: FileNamer, now: datetime, page_size,
+        self, brief: Brief, request: ExportRequest, namer: FileNamer, now: datetime, printer,
         combined: dict[str, list[Brief]], per_lead: dict[int, list[Path]], result: ExportResult,
     ) -> None:
         from leadtriage.handoff import render
@@ -301,10 +307,8 @@ class HandoffExporter:
             if request.combine:
                 combined.setdefault(brief.header.field_rep, []).append(brief)
             else:
-                from leadtriage.handoff import pdf
-
                 path = namer.claim(stem, "pdf")
-                pdf.write_pdf(render.render_pdf_html([brief], self.template_folder), path, page_size,
+                printer.print(render.render_pdf_html([brief], self.template_folder), path,
                               title=f"Lead brief {brief.header.public_id}")
                 per_lead[lead_id].append(path)
         if "html" in formats:

@@ -5,10 +5,16 @@ Page size follows the locale (Letter where it is the paper standard, A4 elsewher
 unless the `page_size` setting says otherwise. In a process without a Qt
 application (the command line) a QGuiApplication on the offscreen platform is
 created on first use: QTextDocument needs one for fonts.
+
+Many briefs at once go through `PdfPrinter`, which shares them with one helper
+process when the batch is big (see there).
 """
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
+import os
 import sys
 from pathlib import Path
 
@@ -31,6 +37,8 @@ _LETTER = {
 }
 RESOLUTION = 96  # layout units only: text and rules stay vector graphics
 MARGINS_MM = QMarginsF(14, 12, 14, 12)
+
+log = logging.getLogger(__name__)
 
 _app: QGuiApplication | None = None
 
@@ -68,11 +76,131 @@ def write_pdf(html: str, path: Path, page_size: QPageSize, title: str = "") -> N
     # A 5,000-character word without spaces wraps instead of running off the page.
     option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
     doc.setDefaultTextOption(option)
-    # Lay out with the printer's metrics, so point sizes are points on paper.
+    # Lay out with the printer's metrics, so point sizes are points on paper, and
+    # on the page size from the start: setting it after setHtml lays out twice.
     doc.documentLayout().setPaintDevice(writer)
-    doc.setHtml(html)
     rect = writer.pageLayout().paintRectPixels(RESOLUTION)
     doc.setPageSize(QSizeF(rect.width(), rect.height()))
+    doc.setHtml(html)
     doc.print_(writer)
     del writer  # closes and flushes the file
 
+
+
+# -- many PDFs: this process and one helper ----------------------------------------------
+#
+# A brief costs ~15-20 ms of CPU inside Qt (layout, drawing, font subsetting), and
+# PySide keeps the GIL during those calls, so threads cannot share the work out. For
+# a big batch a helper process (spawn: this process may run Qt threads; offscreen
+# QGuiApplication of its own) prints whenever it has room in its queue, and this
+# process prints the rest while it also collects, renders and names the files. Small
+# batches print here alone: starting the helper costs ~0.5 s of CPU.
+
+HELPER_THRESHOLD = 40  # PDFs in one export before a helper is worth starting
+_HELPER_QUEUE = 2  # briefs sent to the helper and not yet done; when full, print here
+
+
+def _page_key(size: QPageSize) -> str:
+    return "letter" if size.id() == QPageSize.PageSizeId.Letter else "a4"
+
+
+def _helper_main(conn, page_key: str) -> None:
+    """The helper process: print (html, path, title) jobs until told to stop. Answers
+    each with None or the error text. Ends by itself when the exporting process is
+    gone (the pipe closes)."""
+    ensure_gui_app()
+    page_size = page_size_for(page_key)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        html, path, title = job
+        try:
+            write_pdf(html, Path(path), page_size, title)
+        except Exception as exc:  # reported to the exporting process, which fails the export
+            conn.send(f"{type(exc).__name__}: {exc}")
+        else:
+            conn.send(None)
+
+
+class PdfPrinter:
+    """Prints one PDF per `print()` call; `finish()` waits until every file is written.
+    `close()` always runs last (use `with`): it stops the helper at once, so after a
+    cancel or an error nothing writes any more and the export can remove its files."""
+
+    def __init__(self, page_size: QPageSize, expected: int, helper: bool | None = None):
+        self.page_size = page_size
+        self._sent: list[tuple[str, str, str]] = []  # jobs the helper has not answered yet, oldest first
+        self._process = self._conn = None
+        if helper is None:
+            helper = expected >= HELPER_THRESHOLD and (os.cpu_count() or 1) > 1
+        if helper:
+            ctx = multiprocessing.get_context("spawn")
+            self._conn, child = ctx.Pipe()
+            process = ctx.Process(target=_helper_main, args=(child, _page_key(page_size)),
+                                  name="leadtriage-pdf", daemon=True)
+            try:
+                process.start()
+            except OSError:  # no process to be had (limits, memory): print here, as for small batches
+                log.warning("could not start the PDF helper process; printing in this process")
+                self._conn.close()
+            else:
+                self._process = process
+            child.close()
+
+    @property
+    def parallel(self) -> bool:
+        return self._process is not None
+
+    def print(self, html: str, path: Path, title: str = "") -> None:
+        self._collect(wait=False)
+        if self._process is not None and len(self._sent) < _HELPER_QUEUE:
+            job = (html, str(path), title)
+            try:
+                self._conn.send(job)
+            except OSError:  # the helper is gone: print here
+                self._helper_failed()
+            else:
+                self._sent.append(job)
+                return
+        write_pdf(html, path, self.page_size, title)
+
+    def finish(self) -> None:
+        self._collect(wait=True)
+
+    def _collect(self, wait: bool) -> None:
+        while self._sent and (wait or self._conn.poll()):
+            try:
+                error = self._conn.recv()
+            except (EOFError, OSError):
+                self._helper_failed()
+                return
+            html, path, title = self._sent.pop(0)
+            if error:
+                raise RuntimeError(f"Printing {Path(path).name} failed: {error}")
+
+    def _helper_failed(self) -> None:
+        """The helper could not start or died: its unanswered briefs are printed here
+        (same files, rewritten from the start), and so is everything after them."""
+        log.warning("PDF helper process stopped; printing in this process")
+        unanswered, self._sent = self._sent, []
+        self.close()
+        for html, path, title in unanswered:
+            write_pdf(html, Path(path), self.page_size, title)
+
+    def close(self) -> None:
+        if self._process is not None:
+            process, self._process = self._process, None
+            process.terminate()  # its queued briefs are dropped; a half-written file is the export's to remove
+            process.join()
+            self._conn.close()
+        self._sent.clear()
+
+    def __enter__(self) -> PdfPrinter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
