@@ -18,6 +18,7 @@ into a scratch prefix first.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -156,6 +157,24 @@ def smoke_test(executable: Path, scratch: Path) -> dict[str, float]:
     if '"leads": 20000' not in out:
         raise SystemExit(f"[package] FAILED: bulk demo printed {out!r}")
     log(f"bulk demo (spawn pool) 20,000 leads in {times['bulk demo']:.1f} s")
+    # The sample booth list (cp1252, ';', German headers and country names): readers,
+    # normalisers and pycountry's name tables must all be inside the bundle.
+    sample = ROOT / "resources" / "samples" / "trade-show-scans.csv"
+    times["import"], out = run_timed(
+        [str(executable), "import", str(sample), "--db", str(scratch / "bulk.db"), "--json"], env, scratch)
+    imported = json.loads(out)
+    if imported["rows"] != imported["inserted"] + imported["merged"] + imported["duplicates_flagged"] \
+            + imported["rejected"] or imported["inserted"] == 0:
+        raise SystemExit(f"[package] FAILED: sample import printed {out!r}")
+    log(f"sample list imported: {imported['inserted']} new leads in {times['import']:.1f} s")
+    # 40 PDFs or more print with a helper process: this executable again, under spawn.
+    times["pdf export"], out = run_timed(
+        [str(executable), "export", "--db", str(scratch / "bulk.db"), "--status", "qualified", "--format", "pdf",
+         "--out", str(scratch / "briefs"), "--json"], env, scratch)
+    files = [Path(f) for f in json.loads(out)["files"]]
+    if len(files) < 40 or not all(f.stat().st_size > 1000 for f in files):
+        raise SystemExit(f"[package] FAILED: PDF export wrote {len(files)} files")
+    log(f"{len(files)} PDF briefs (helper process) in {times['pdf export']:.1f} s")
     return times
 
 
