@@ -97,3 +97,39 @@ def test_csv_is_byte_identical_to_the_oracle(corpus, tmp_path, monkeypatch, key,
         line, (got, want) = next((i, p) for i, p in enumerate(pairs) if p[0] != p[1])
         pytest.fail(f"line {line} differs:\n got  {got[:400]!r}\n want {want[:400]!r}")
     assert len(actual.split(b"\r\n")) > 650
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from leadtriage.handoff.text import _STRIP  # noqa: E402
+
+# Text with what matters here over-represented: triggers, quotes, separators,
+# characters to strip (one byte and multi-byte), phone-number characters, non-BMP.
+_TEXT = st.text(st.one_of(
+    st.sampled_from("=+-@\t\r\n\",; '0123456789 ()./\x00\x07\x1e\x7f\x85\u200b\u202e\u2066\ufeff\ufffa€“£é😀"),
+    st.characters(blacklist_categories=("Cs",)),  # a lone surrogate cannot be stored
+), max_size=30)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXT)
+def test_strippable_check_agrees_with_the_strip_pattern(text):
+    assert csv_export._has_strippable(text.encode()) == bool(_STRIP.search(text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(_TEXT, st.integers(-10**20, 10**20), st.floats(allow_nan=False), st.none()), st.booleans())
+def test_a_cell_sql_vouches_for_is_the_cell_python_writes(value, keep_phone):
+    """The fast path's promise: whenever its checks pass, SQL wrote the same cell."""
+    conn = sqlite3.connect(":memory:")
+    cell = csv_export._cell_maker(keep_phone)
+    for column in ("l.first_name", "l.phone", "l.employees"):
+        text, firsts = csv_export._sql_run([column], keep_phone)
+        sql = f"SELECT ({text}) || '', {firsts} FROM (SELECT :v AS first_name, :v AS phone, :v AS employees) l"
+        try:
+            written, first = conn.execute(sql, {"v": value}).fetchone()
+        except OverflowError:  # beyond SQLite's 64-bit integers: not a value a lead can hold
+            return
+        if csv_export._plain(written, first, 0) and not csv_export._has_strippable(written.encode()):
+            assert written == cell(value), (column, value)
