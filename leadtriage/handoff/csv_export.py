@@ -118,8 +118,11 @@ def _summary(pid: str, pains: str | None, motivations: str | None, plan: str | N
     return ". ".join(parts)[:CELL_LIMIT] + "."
 
 
-# The inputs of `Profile.brief` (the meeting time is added in Python).
-_BRIEF_INPUTS = ("l.public_id", "l.pain_points", "l.motivations", "l.buying_plan", "l.qualification")
+# The inputs of `Profile.brief`. The meeting time is :meeting_at when given, else the
+# latest one recorded (an indexed look-up per lead, in SQL: no Python per handoff).
+_MEETING = ("coalesce(:meeting_at, (SELECT h.meeting_at FROM handoffs h WHERE h.lead_id = l.id "
+            "AND h.meeting_at IS NOT NULL ORDER BY h.handed_off_at DESC, h.id DESC LIMIT 1))")
+_BRIEF_INPUTS = ("l.public_id", "l.pain_points", "l.motivations", "l.buying_plan", "l.qualification", _MEETING)
 
 
 def _crm_brief(cell, pid, pains, motivations, plan, _qual, meeting) -> str:
@@ -210,7 +213,7 @@ _RS = "\x1e"  # between rows in an aggregated column: `_STRIP` removes it, so no
 _FROM = "FROM json_each(:ids) j CROSS JOIN leads l ON l.id = j.value LEFT JOIN field_reps r ON r.id = l.field_rep_id"
 BRIEF = None  # in `Profile.cells`: where the brief's cells go
 # The columns of `Profile.fast_select`.
-BEFORE, BEFORE_FIRSTS, PID, PAINS, MOTIVATIONS, PLAN, QUAL, AFTER, AFTER_FIRSTS, ID = range(10)
+BEFORE, BEFORE_FIRSTS, PID, PAINS, MOTIVATIONS, PLAN, QUAL, MEETING, AFTER, AFTER_FIRSTS, ID = range(11)
 
 
 @dataclass(frozen=True)
@@ -238,7 +241,7 @@ class Profile:
 
     @property
     def _inputs(self) -> list[str]:
-        return [*_BRIEF_INPUTS[:-1], _BRIEF_INPUTS[-1] if self.reads_qualification else "NULL"]
+        return [c if c != "l.qualification" or self.reads_qualification else "NULL" for c in _BRIEF_INPUTS]
 
     @cached_property
     def fast_select(self) -> str:
@@ -332,55 +335,45 @@ def reader(db_path: Path) -> sqlite3.Connection:
     return conn
 
 
-# The latest recorded meeting time of each lead in a chunk (handoffs are few next
-# to leads: one indexed look-up per chunk, not a subquery per row).
-_MEETINGS = (
-    "SELECT CAST(h.lead_id AS TEXT), h.meeting_at FROM json_each(:ids) j CROSS JOIN handoffs h "
-    "ON h.lead_id = j.value WHERE h.meeting_at IS NOT NULL ORDER BY h.lead_id, h.handed_off_at, h.id"
-)
+def _fetch(conn: sqlite3.Connection, lead_ids: Sequence[int], profile: Profile, meeting_at: str | None) -> tuple:
+    """`Profile.fast_select`'s one row for `lead_ids`. (One row: the thread that reads
+    ahead takes the GIL once per chunk, not once per row, which would make it wait
+    for the renderer's switch interval each time.)"""
+    return conn.execute(profile.fast_select, {"ids": json.dumps(list(lead_ids)), "meeting_at": meeting_at}).fetchone()
 
 
-def _fetch(conn: sqlite3.Connection, lead_ids: Sequence[int], profile: Profile, recorded_meetings: bool):
-    """`Profile.fast_select`'s row for `lead_ids` and, if wanted, the latest recorded
-    meeting time per lead id (text, as the ids in that row)."""
-    ids = json.dumps(list(lead_ids))
-    meetings = dict(conn.execute(_MEETINGS, {"ids": ids}).fetchall()) if recorded_meetings else {}  # latest wins
-    return conn.execute(profile.fast_select, {"ids": ids}).fetchone(), meetings
-
-
-def _plain_lines(conn: sqlite3.Connection, lead_ids: Sequence[int], profile: Profile, meeting_at: str | None,
-                 meetings: dict[str, str]) -> dict[str, str]:
+def _plain_lines(conn: sqlite3.Connection, lead_ids: Sequence[int], profile: Profile,
+                 meeting_at: str | None) -> dict[str, str]:
     """The lines of `lead_ids` (by lead id, in order) with every cell by `_cell_maker`,
     then stripped: for the rows the fast way cannot vouch for."""
     cell = _cell_maker(profile.keep_phone_numbers)
     n = len(profile.before)
     lines = {}
-    for *values, lead_id in conn.execute(profile.plain_select, {"ids": json.dumps(list(lead_ids))}):
-        lead_id = str(lead_id)
-        meeting = meeting_at if meeting_at is not None else meetings.get(lead_id)
-        cells = [*map(cell, values[:n]), profile.brief(cell, *values[n:n + 5], meeting), *map(cell, values[n + 5:])]
-        lines[lead_id] = _STRIP.sub("", ",".join(cells) + "\r\n")
+    params = {"ids": json.dumps(list(lead_ids)), "meeting_at": meeting_at}
+    for *values, lead_id in conn.execute(profile.plain_select, params):
+        cells = [*map(cell, values[:n]), profile.brief(cell, *values[n:n + 6]), *map(cell, values[n + 6:])]
+        lines[str(lead_id)] = _STRIP.sub("", ",".join(cells) + "\r\n")
     return lines
 
 
 def _render(conn: sqlite3.Connection, lead_ids: Sequence[int], profile: Profile, meeting_at: str | None,
             fetched: tuple) -> bytes:
     """The UTF-8 CSV lines (no header) for `lead_ids`, in that order, from `_fetch`'s result."""
-    row, meetings = fetched
+    row = fetched
     if row[ID] is None:
         return b""  # none of these leads exists
     ids = row[ID].split(_RS)
-    before, pid, pains, motivations, plan = (row[k].split(_RS) for k in (BEFORE, PID, PAINS, MOTIVATIONS, PLAN))
+    before, pid, pains, motivations, plan, meeting = (row[k].split(_RS) for k in (BEFORE, PID, PAINS, MOTIVATIONS,
+                                                                                  PLAN, MEETING))
     qual = row[QUAL].split(_RS) if profile.reads_qualification else before  # (a stand-in: the CRM brief ignores it)
     after = row[AFTER].split(_RS) if profile.after else before
     in_order = row[ID] == _RS.join(map(str, lead_ids)) or all(i in iter(map(str, lead_ids)) for i in ids)
-    if not in_order or any(len(c) != len(ids) for c in (before, pid, pains, motivations, plan, qual, after)):
+    if not in_order or any(len(c) != len(ids) for c in (before, pid, pains, motivations, plan, qual, meeting, after)):
         # A value held `_RS` (or SQLite changed its row order): every row the plain way.
-        lines = _plain_lines(conn, lead_ids, profile, meeting_at, meetings)
+        lines = _plain_lines(conn, lead_ids, profile, meeting_at)
         return "".join([lines[str(i)] for i in lead_ids if str(i) in lines]).encode()
     cell = _cell_maker(profile.keep_phone_numbers)
-    briefs = map(profile.brief, repeat(cell), pid, pains, motivations, plan, qual,
-                 repeat(meeting_at) if meeting_at is not None else map(meetings.get, ids))
+    briefs = map(profile.brief, repeat(cell), pid, pains, motivations, plan, qual, meeting)
     if profile.after:
         lines = [f"{b},{s},{a}\r\n" for b, s, a in zip(before, briefs, after, strict=True)]
     else:
@@ -398,7 +391,7 @@ def _render(conn: sqlite3.Connection, lead_ids: Sequence[int], profile: Profile,
         redo.update(i for i, line in enumerate(lines) if _has_strippable(line.encode()))
     if not redo:
         return data
-    plain = _plain_lines(conn, [int(ids[i]) for i in redo], profile, meeting_at, meetings)
+    plain = _plain_lines(conn, [int(ids[i]) for i in redo], profile, meeting_at)
     for i in redo:
         lines[i] = plain.get(ids[i], "")  # "": deleted since the first read
     return "".join(lines).encode()
@@ -434,7 +427,7 @@ def export_csv(
     chunks = [ids[i:i + CHUNK_ROWS] for i in range(0, len(ids), CHUNK_ROWS)]
     written = 0
     conn, ahead = reader(db_path), reader(db_path)
-    fetch = partial(_fetch, ahead, profile=profile, recorded_meetings=meeting_at is None)
+    fetch = partial(_fetch, ahead, profile=profile, meeting_at=meeting_at)
     try:
         with open(path, "wb") as fh, closing(_read_ahead(fetch, chunks)) as fetched:
             buf = io.StringIO()
