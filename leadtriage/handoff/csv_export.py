@@ -17,12 +17,15 @@ a value made only of digits, spaces and `+()./-` cannot call a function or reach
 another cell. Control characters and bidi overrides are removed from every cell.
 
 Speed (the budget is 100,000 rows/s): SQLite writes the cells of stored values as
-CSV text itself (`_sql_cell`), so Python receives one string per run of such cells
-instead of a value per cell; Python builds only the cells made from the JSON fields
-(`Profile.brief`). Each chunk's bytes are then checked once for characters that must
-go (`_has_strippable`, C-speed `bytes.translate`). A row that holds any, or a value
-SQL cannot spell as Python does (it marks those with NUL), is written again the
-plain way, every cell by `_cell`: the rare hostile row costs what every row used to.
+CSV text itself (`_sql_run`) and returns one row per chunk (each column the rows'
+values joined by `_RS`), read on a second connection by a thread one chunk ahead;
+SQLite runs without the GIL, so reading and rendering share two cores. Python builds
+only the cells made from the JSON fields (`Profile.brief`). Whether SQL's cells are
+right is checked for the whole chunk at once: no cell needs quoting or starts with a
+trigger (`_plain`), and no character must go (`_has_strippable`, C-speed
+`bytes.translate`). A row that fails either, or holds a value SQL cannot spell as
+Python does (marked with NUL), is written again the plain way, every cell by
+`_cell_maker` (`_plain_lines`): the rare hostile row costs what every row used to.
 """
 
 from __future__ import annotations
@@ -193,7 +196,7 @@ def _sql_run(cells: Sequence[str], keep_phone: bool) -> tuple[str, str]:
     for c in cells:
         text = f"CASE WHEN typeof({c}) IN ('real', 'blob') THEN char(0) ELSE ifnull({c}, '') END"
         if c == "l.phone":
-            phone = f"{c} GLOB '+*' AND length({c}) BETWEEN 4 AND 31 AND NOT substr({c}, 2) GLOB '*[^0-9 ()./-]*'"
+            phone = f"typeof({c}) = 'text' AND {c} GLOB '+*' AND length({c}) BETWEEN 4 AND 31 AND NOT substr({c}, 2) GLOB '*[^0-9 ()./-]*'"
             text = f"CASE WHEN {phone} THEN {c if keep_phone else chr(39) * 4 + ' || ' + c} ELSE {text} END"
             c = f"CASE WHEN {phone} THEN '' ELSE {c} END"
         texts.append(text)
@@ -367,7 +370,8 @@ def _render(conn: sqlite3.Connection, lead_ids: Sequence[int], profile: Profile,
                                                                                   PLAN, MEETING))
     qual = row[QUAL].split(_RS) if profile.reads_qualification else before  # (a stand-in: the CRM brief ignores it)
     after = row[AFTER].split(_RS) if profile.after else before
-    in_order = row[ID] == _RS.join(map(str, lead_ids)) or all(i in iter(map(str, lead_ids)) for i in ids)
+    expected = iter(map(str, lead_ids))  # the ids found must come in this order (a subsequence)
+    in_order = row[ID] == _RS.join(map(str, lead_ids)) or all(i in expected for i in ids)
     if not in_order or any(len(c) != len(ids) for c in (before, pid, pains, motivations, plan, qual, meeting, after)):
         # A value held `_RS` (or SQLite changed its row order): every row the plain way.
         lines = _plain_lines(conn, lead_ids, profile, meeting_at)
@@ -422,7 +426,7 @@ def export_csv(
     """Write one CSV of `lead_ids` (in that order) in `profile`; returns rows written.
     `on_rows(n)` is called after each chunk (progress; it may raise to cancel).
     (Rendering parts in worker processes was tried: on this 2-core machine it was
-    no faster; a thread that only reads is.)"""
+    no faster; a thread that only reads is, see the module docstring.)"""
     ids = list(lead_ids)
     chunks = [ids[i:i + CHUNK_ROWS] for i in range(0, len(ids), CHUNK_ROWS)]
     written = 0
