@@ -360,9 +360,8 @@ def _plain_lines(conn: sqlite3.Connection, lead_ids: Sequence[int], profile: Pro
 
 
 def _render(conn: sqlite3.Connection, lead_ids: Sequence[int], profile: Profile, meeting_at: str | None,
-            fetched: tuple) -> bytes:
-    """The UTF-8 CSV lines (no header) for `lead_ids`, in that order, from `_fetch`'s result."""
-    row = fetched
+            row: tuple) -> bytes:
+    """The UTF-8 CSV lines (no header) for `lead_ids`, in that order, from `_fetch`'s `row`."""
     if row[ID] is None:
         return b""  # none of these leads exists
     ids = row[ID].split(_RS)
@@ -437,8 +436,8 @@ def export_csv(
             buf = io.StringIO()
             csv.writer(buf, lineterminator="\r\n").writerow(list(profile.headers))
             fh.write(buf.getvalue().encode(profile.encoding))  # with the BOM for utf-8-sig
-            for chunk, rows in zip(chunks, fetched, strict=True):
-                fh.write(_render(conn, chunk, profile, meeting_at, rows))
+            for chunk, row in zip(chunks, fetched, strict=True):
+                fh.write(_render(conn, chunk, profile, meeting_at, row))
                 written += len(chunk)
                 if on_rows:
                     on_rows(written)
