@@ -324,8 +324,15 @@ def test_bulk_path_rebuilds_indexes_and_search(store, tmp_path, monkeypatch):
     indexes_before = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type IN ('index','trigger')")}
     lines = ["Name,Email,Company"] + [f"Person {i},p{i}@example.com,Firm {i % 7}" for i in range(400)]
     lines.append("Old Timer,old@x.io,Renamed Firm")  # merges into a lead from before the batch
-    result = importer.import_file(write(tmp_path, "big.csv", "\n".join(lines) + "\n"), ImportOptions(chunk_size=100))
+    messages: list[str] = []
+    progress = Progress(lambda done, total, message: messages.append(message))
+    result = importer.import_file(write(tmp_path, "big.csv", "\n".join(lines) + "\n"), ImportOptions(chunk_size=100),
+                                  progress)
     assert result.inserted + result.duplicates_flagged == 400 and result.merged == 1
+    # The long last phase says what it is doing, step by step (the bar would otherwise sit at 100 %).
+    rebuild = [m for m in messages if " of " in m]
+    assert any(m.startswith("building the search index (") for m in rebuild)
+    assert rebuild[-1].endswith(")") and rebuild[-1].split("(")[1].split(" of ")[0] == rebuild[-1].split(" of ")[1][:-1]
     indexes_after = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type IN ('index','trigger')")}
     assert indexes_after == indexes_before
     hits = store.conn.execute("SELECT count(*) FROM leads_fts WHERE leads_fts MATCH 'person'").fetchone()[0]
@@ -349,3 +356,22 @@ def test_spreadsheet_import_with_sheet_choice(store, tmp_path):
     assert result.inserted == 1 and result.sheet == "Contacts"
     lead = leads(store)[0]
     assert lead["phone"] == "+49221123456" and json.loads(lead["custom_fields"]) == {"PLZ": "04109"}
+
+
+def test_cancel_while_rebuilding_indexes_leaves_the_database_as_it_was(store, tmp_path, monkeypatch):
+    from leadtriage.importing import batch
+
+    importer = Importer(store)
+    importer.import_file(write(tmp_path, "a.csv", "Name,Email\nOld Timer,old@x.io\n"))
+    monkeypatch.setattr(batch.BatchWriter, "_bulk_worth_it", lambda self: True)
+    schema_before = store.conn.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
+    # Cancel as the wizard's button does, in the middle of the rebuild.
+    progress = Progress(lambda done, total, message: message.startswith("building the search index")
+                        and progress.cancel())
+    lines = ["Name,Email"] + [f"Person {i},p{i}@example.com" for i in range(300)]
+    with pytest.raises(Cancelled):
+        importer.import_file(write(tmp_path, "big.csv", "\n".join(lines) + "\n"), ImportOptions(chunk_size=100),
+                             progress)
+    assert store.conn.execute("SELECT count(*) FROM leads").fetchone()[0] == 1
+    assert store.conn.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall() == schema_before
+    assert store.conn.execute("SELECT count(*) FROM leads_fts WHERE leads_fts MATCH 'old'").fetchone()[0] == 1

@@ -84,4 +84,5 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _stderr_progress(done: int, total: int, message: str) -> None:
-    sys.stderr.write(f"\r{done:,} / ~{total:,} rows {message if not message.endswith('rows') else ''}")
+    line = f"{done:,} / ~{total:,} rows {message if not message.endswith('rows') else ''}"
+    sys.stderr.write("\r" + line.ljust(72))  # padded: a shorter message must not leave the old one's tail

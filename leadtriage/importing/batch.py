@@ -213,7 +213,12 @@ class BatchWriter:
         from leadtriage.store.bulk import restore_after_bulk
 
         self.keys = None
-        restore_after_bulk(self.conn, self.dropped)
+        self.fuzzy.clear()  # memory back before SQLite sorts the indexes
+
+        def step(i: int, n: int, what: str) -> None:
+            self.progress.report(self.rows, self.rows, f"{what} ({i} of {n})")
+
+        restore_after_bulk(self.conn, self.dropped, step)
 
     # -- one chunk ---------------------------------------------------------------------------
 

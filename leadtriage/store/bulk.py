@@ -10,7 +10,7 @@ demo generator and the import bench's "SQLite alone" floor.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from leadtriage.store.schema import derived_rebuild_sql
 
@@ -33,12 +33,29 @@ def drop_for_bulk(conn: sqlite3.Connection, tables: Iterable[str], keep: Iterabl
     return dropped
 
 
-def restore_after_bulk(conn: sqlite3.Connection, dropped: list[str]) -> None:
+def restore_after_bulk(conn: sqlite3.Connection, dropped: list[str],
+                       step: Callable[[int, int, str], None] | None = None) -> None:
     """Recreate what `drop_for_bulk` dropped and rebuild the derived tables.
     Indexes first (the rebuilds read through them), triggers last (so the
-    rebuilds do not fire them)."""
+    rebuilds do not fire them). `step(i, n, what)` is called before each of the n
+    statements (progress, and a place to cancel: the caller's transaction rolls back)."""
     if not dropped:
         return
     triggers = [q for q in dropped if q.lstrip().upper().startswith("CREATE TRIGGER")]
-    for sql in [q for q in dropped if q not in triggers] + derived_rebuild_sql() + triggers:
+    statements = [q for q in dropped if q not in triggers] + derived_rebuild_sql() + triggers
+    for i, sql in enumerate(statements, 1):
+        if step is not None:
+            step(i, len(statements), _what(sql))
         conn.execute(sql)
+
+
+def _what(sql: str) -> str:
+    """A statement of the rebuild as a user reads it in a progress line."""
+    head = sql.lstrip().upper()
+    if "LEADS_FTS" in head and head.startswith("INSERT"):
+        return "building the search index"
+    if head.startswith("CREATE") and "INDEX" in head.split("(")[0]:
+        return "building indexes"
+    if head.startswith("CREATE TRIGGER"):
+        return "finishing"
+    return "updating queue counts and reports"
