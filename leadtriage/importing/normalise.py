@@ -71,7 +71,9 @@ def fast_email_ok(text: str) -> bool:
     if len(text) > 254 or not _FAST_EMAIL.fullmatch(text):
         return False
     local, domain = text.rsplit("@", 1)
-    return len(local) <= 64 and domain.rsplit(".", 1)[1] not in _SPECIAL_TLDS
+    # '--' in a domain label is IDNA territory ('xn--' Punycode; 'ab--' is reserved and
+    # refused): rare, so email-validator itself decides.
+    return len(local) <= 64 and "--" not in domain and domain.rsplit(".", 1)[1] not in _SPECIAL_TLDS
 
 
 # -- phone ----------------------------------------------------------------------------------
