@@ -244,6 +244,20 @@ def test_cancel_rolls_back_everything(store, tmp_path):
     assert store.conn.execute("SELECT count(*) FROM import_batches").fetchone()[0] == 0
 
 
+def test_cyclic_gc_is_back_on_after_an_import_and_after_cancel(store, tmp_path):
+    import gc
+
+    lines = ["email"] + [f"p{i}@example.com" for i in range(120)]
+    path = write(tmp_path, "l.csv", "\n".join(lines) + "\n")
+    Importer(store).import_file(path, ImportOptions(chunk_size=50))
+    assert gc.isenabled()
+    progress = Progress()
+    progress.cancel()
+    with pytest.raises(Cancelled):
+        Importer(store).import_file(path, ImportOptions(chunk_size=50), progress)
+    assert gc.isenabled()
+
+
 def test_undo_batch_removes_untouched_leads_reverts_merges_and_says_what_stayed(store, tmp_path):
     importer = Importer(store)
     base = importer.import_file(write(tmp_path, "a.csv", "Name,Email,Phone,Company\n"
