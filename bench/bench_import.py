@@ -82,16 +82,47 @@ def make_csv(path: Path, rows: int, seed: int = 1) -> None:
 
 
 CHILD = r"""
-import json, resource, sys, time
+import json, os, resource, sys, threading, time
 started = time.perf_counter()
+
+# The phone helper's memory is sampled from /proc: its ru_maxrss would count the pages
+# it shared with this process between fork and exec, not what it uses.
+def rss_kib(pid):
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:"))
+    except (OSError, StopIteration):
+        return 0
+
+def children():
+    found = []
+    for task in os.listdir(f"/proc/{os.getpid()}/task"):
+        try:
+            with open(f"/proc/{os.getpid()}/task/{task}/children") as fh:
+                found += [int(p) for p in fh.read().split()]
+        except OSError:
+            pass
+    return found
+
+peaks = {"helper": 0, "both": 0}
+done = threading.Event()
+
+def sample():
+    while not done.wait(0.2):
+        helper = max([rss_kib(p) for p in children()] or [0])
+        peaks["helper"] = max(peaks["helper"], helper)
+        peaks["both"] = max(peaks["both"], rss_kib(os.getpid()) + helper)
+
+threading.Thread(target=sample, daemon=True).start()
 from leadtriage.importing.service import Importer, ImportOptions
 from leadtriage.store import open_store
 with open_store(sys.argv[2]) as store:
     result = Importer(store).import_file(sys.argv[1], ImportOptions(source="bench", default_region="US"))
 seconds = time.perf_counter() - started
+done.set()
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-helper = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # the phone-number helper process
-print(json.dumps({"seconds": seconds, "peak": peak, "helper_peak": helper, **result.to_json()}))
+print(json.dumps({"seconds": seconds, "peak": peak, "helper_peak": peaks["helper"] * 1024,
+                  "both_sampled": peaks["both"] * 1024, **result.to_json()}))
 """
 
 
@@ -188,8 +219,9 @@ def run() -> None:
     row("  wall time incl. interpreter start", f"{wall:.1f} s")
     total = res["peak"] + res["helper_peak"]
     row("  peak memory, importer process (ru_maxrss)", f"{res['peak'] / 1e6:,.0f} MB")
-    row("  peak memory, phone helper process", f"{res['helper_peak'] / 1e6:,.0f} MB")
-    row("  peak memory, both together (upper bound)", f"{total / 1e6:,.0f} MB", "<= 500 MB", total <= 500e6)
+    row("  peak memory, phone helper process (sampled)", f"{res['helper_peak'] / 1e6:,.0f} MB")
+    row("  peak memory, both at once (sampled every 0.2 s)", f"{res['both_sampled'] / 1e6:,.0f} MB")
+    row("  peak memory, both peaks added (upper bound)", f"{total / 1e6:,.0f} MB", "<= 500 MB", total <= 500e6)
     row("  new / merged / flagged / rejected",
         f"{res['inserted']:,}/{res['merged']:,}/{res['duplicates_flagged']:,}/{res['rejected']:,}")
 
