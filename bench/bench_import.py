@@ -176,6 +176,24 @@ def _phone_rate(source: Path, sample: int = 50_000) -> float:
     return len(pairs) / (time.perf_counter() - started)
 
 
+def _child_env() -> dict[str, str]:
+    return dict(os.environ, LEADTRIAGE_NO_LOG_FILE="1", LEADTRIAGE_HOME=str(OUT / "home"))
+
+
+def _reference(label: str, short: str, ours: float, cmd: list[str] | None, missing: str) -> None:
+    """A reference tool's rate on the same file, and ours as a multiple of it."""
+    if not cmd:
+        row(label, f"skipped: {missing}")
+        return
+    secs, proc = _timed(cmd)
+    if proc.returncode != 0:
+        row(label, "failed: " + proc.stderr.strip()[:60])
+        return
+    rate = ROWS / secs
+    row(label, f"{rate:,.0f} rows/s")
+    row(f"  LeadTriage / {short}", f"{ours / rate:.2f}x")
+
+
 def _floors(source: Path, imported: Path, ours: float) -> None:
     """What the budget is up against, measured in the same run: the phone-number
     library alone, and SQLite alone loading the rows our import produced (already
@@ -184,9 +202,8 @@ def _floors(source: Path, imported: Path, ours: float) -> None:
     row("floor: phonenumbers alone, one core", f"{rate:,.0f} numbers/s",
         f"= {ROWS / rate:.0f} CPU-s for {ROWS:,} numbers")
     target = _fresh(OUT / "import-floor.db")
-    env = dict(os.environ, LEADTRIAGE_NO_LOG_FILE="1", LEADTRIAGE_HOME=str(OUT / "home"))
     proc = subprocess.run([sys.executable, "-c", FLOOR, str(imported), str(target)], capture_output=True,
-                          text=True, env=env)
+                          text=True, env=_child_env())
     if proc.returncode != 0:
         row("floor: SQLite alone", "failed: " + proc.stderr.strip()[-80:])
         return
@@ -208,8 +225,7 @@ def run() -> None:
     print(f"CSV import, {ROWS:,} rows x {len(HEADERS)} columns ({size_mb:.0f} MB):")
 
     db = _fresh(OUT / "import-bench.db")
-    env = dict(os.environ, LEADTRIAGE_NO_LOG_FILE="1", LEADTRIAGE_HOME=str(OUT / "home"))
-    wall, proc = _timed([sys.executable, "-c", CHILD, str(source), str(db)], env=env)
+    wall, proc = _timed([sys.executable, "-c", CHILD, str(source), str(db)], env=_child_env())
     if proc.returncode != 0:
         print(proc.stderr)
         raise RuntimeError("import failed")
@@ -228,29 +244,13 @@ def run() -> None:
     _floors(source, db, ours)
 
     sqlite = shutil.which("sqlite3")
-    if sqlite:
-        target = _fresh(OUT / "import-sqlite3.db")
-        secs, proc = _timed([sqlite, str(target), "-cmd", ".mode csv", f".import {source} leads"])
-        if proc.returncode == 0:
-            rate = ROWS / secs
-            row("sqlite3 .import (C ceiling, no normalising)", f"{rate:,.0f} rows/s")
-            row("  LeadTriage / sqlite3", f"{ours / rate:.2f}x")
-        else:
-            row("sqlite3 .import", "failed: " + proc.stderr.strip()[:60])
-    else:
-        row("sqlite3 .import", "skipped: sqlite3 CLI not installed (apt-get install sqlite3)")
-
+    _reference("sqlite3 .import (C ceiling, no normalising)", "sqlite3", ours,
+               sqlite and [sqlite, str(_fresh(OUT / "import-sqlite3.db")), "-cmd", ".mode csv", f".import {source} leads"],
+               "sqlite3 CLI not installed (apt-get install sqlite3)")
     su = shutil.which("sqlite-utils") or str(Path(sys.executable).with_name("sqlite-utils"))
-    if Path(su).exists():
-        target = _fresh(OUT / "import-sqlite-utils.db")
-        secs, proc = _timed([su, "insert", str(target), "leads", str(source), "--csv"])
-        if proc.returncode == 0:
-            rate = ROWS / secs
-            row("sqlite-utils insert --csv (no normalising)", f"{rate:,.0f} rows/s")
-            row("  LeadTriage / sqlite-utils", f"{ours / rate:.2f}x")
-        else:
-            row("sqlite-utils insert --csv", "failed: " + proc.stderr.strip()[:60])
-    else:
-        row("sqlite-utils insert --csv", "skipped: sqlite-utils not installed")
+    _reference("sqlite-utils insert --csv (no normalising)", "sqlite-utils", ours,
+               Path(su).exists() and [su, "insert", str(_fresh(OUT / "import-sqlite-utils.db")), "leads", str(source),
+                                      "--csv"],
+               "sqlite-utils not installed")
     for name in ("import-bench.db", "import-sqlite3.db", "import-sqlite-utils.db", "import-floor.db"):
         _fresh(OUT / name)
