@@ -52,10 +52,10 @@ def restore_after_bulk(conn: sqlite3.Connection, dropped: list[str],
 def _what(sql: str) -> str:
     """A statement of the rebuild as a user reads it in a progress line."""
     head = sql.lstrip().upper()
-    if "LEADS_FTS" in head and head.startswith("INSERT"):
-        return "building the search index"
-    if head.startswith("CREATE") and "INDEX" in head.split("(")[0]:
-        return "building indexes"
-    if head.startswith("CREATE TRIGGER"):
+    if head.startswith("CREATE TRIGGER"):  # first: a trigger's body may name anything
         return "finishing"
+    if head.startswith(("CREATE INDEX", "CREATE UNIQUE INDEX")):
+        return "building indexes"
+    if head.startswith("INSERT INTO LEADS_FTS"):
+        return "building the search index"
     return "updating queue counts and reports"
