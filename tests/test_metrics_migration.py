@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from leadtriage.store import open_store
 from leadtriage.store.schema import MIGRATIONS, _v4_metrics
+from tests.test_discovery_summary import rewind_discovery_summary
 
 METRICS_VERSION = MIGRATIONS.index(_v4_metrics) + 1
 
@@ -15,7 +16,9 @@ def test_upgrade_to_the_metrics_schema_builds_the_metrics_tables(demo_store, db_
         sorted(conn.execute("SELECT * FROM metrics_call_cube WHERE n > 0")),
         sorted(conn.execute("SELECT * FROM metrics_handoff_facts")),
     )
-    # Turn the file back into the version before: no metrics tables or triggers.
+    # Turn the file back into the version before: no metrics tables or triggers, and
+    # nothing of the later versions either.
+    rewind_discovery_summary(conn)
     for kind, name in conn.execute(
         "SELECT type, name FROM sqlite_master WHERE name LIKE 'metrics_%' AND type IN ('table', 'trigger')"
     ).fetchall():

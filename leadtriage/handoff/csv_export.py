@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from leadtriage.handoff.text import _STRIP
+from leadtriage.store.discovery_summary import PLAN_PARTS
 
 TRIGGERS = frozenset("=+-@\t\r")
 # First characters that need a closer look: triggers, and anything `_STRIP` would
@@ -98,27 +99,29 @@ def _pains(pains: str | None) -> str:
     ])
 
 
-_SUMMARY_PLAN = (("timeline", "Timeline"), ("budget_status", "Budget"), ("budget_range", "Budget range"),
-                 ("decision_process", "Decision process"), ("current_solution", "Current solution"))
-
-
-def _summary(pid: str, pains: str | None, motivations: str | None, plan: str | None, meeting: str | None) -> str:
-    """The CRM description: the brief in one cell, quoting the lead ID."""
-    parts = [f"LeadTriage lead {pid}"]
+def discovery_text(pains: str | None, motivations: str | None, plan: str | None) -> str:
+    """The description's discovery part: "" or ". Pain points: ... . Timeline: ...".
+    `store.discovery_summary` keeps the same text with each lead, in SQL."""
+    parts = []
     pains = _pains(pains)
     if pains:
         parts.append("Pain points: " + pains.rstrip(". "))
     if motivations:
         parts.append("Motivations: " + motivations.rstrip(". "))
     get = _json(plan, dict).get
-    for key, label in _SUMMARY_PLAN:
+    for key, label in PLAN_PARTS:
         value = get(key)
         if value:
             parts.append(f"{label}: {(value if value.__class__ is str else _text(value)).rstrip('. ')}")
+    return "".join([". " + part for part in parts])
+
+
+def _summary(pid: str, pains: str | None, motivations: str | None, plan: str | None, meeting: str | None) -> str:
+    """The CRM description: the brief in one cell, quoting the lead ID."""
+    text = f"LeadTriage lead {pid}{discovery_text(pains, motivations, plan)}"
     if meeting:
-        parts.append(f"First meeting (UTC): {meeting}")
-    parts.append(f"Report the outcome quoting {pid}")
-    return ". ".join(parts)[:CELL_LIMIT] + "."
+        text += f". First meeting (UTC): {meeting}"
+    return f"{text}. Report the outcome quoting {pid}"[:CELL_LIMIT] + "."
 
 
 # The inputs of `Profile.brief`. The meeting time is :meeting_at when given, else the
