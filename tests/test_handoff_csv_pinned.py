@@ -101,7 +101,7 @@ def test_csv_is_byte_identical_to_the_oracle(corpus, tmp_path, monkeypatch, key,
     assert len(actual.split(b"\r\n")) > 650
 
 
-from hypothesis import given, settings  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from leadtriage.handoff.text import _STRIP  # noqa: E402
@@ -120,21 +120,34 @@ def test_strippable_check_agrees_with_the_strip_pattern(text):
     assert csv_export._has_strippable(text.encode()) == bool(_STRIP.search(text))
 
 
-@settings(max_examples=400, deadline=None)
-@given(st.one_of(_TEXT, st.integers(-10**20, 10**20), st.floats(allow_nan=False), st.none()), st.booleans())
-def test_a_cell_sql_vouches_for_is_the_cell_python_writes(value, keep_phone):
-    """The fast path's promise: whenever its checks pass, SQL wrote the same cell."""
-    conn = sqlite3.connect(":memory:")
-    cell = csv_export._cell_maker(keep_phone)
-    for column in ("l.first_name", "l.phone", "l.employees"):  # (a BLOB: the pinned test)
-        text, firsts = csv_export._sql_run([column], keep_phone)
-        sql = f"SELECT ({text}) || '', {firsts} FROM (SELECT :v AS first_name, :v AS phone, :v AS employees) l"
-        try:
-            written, first = conn.execute(sql, {"v": value}).fetchone()
-        except OverflowError:  # beyond SQLite's 64-bit integers: not a value a lead can hold
-            return
-        if csv_export._plain(written, first, 0) and not csv_export._has_strippable(written.encode()):
-            assert written == cell(value), (column, value)
+_VALUE = st.one_of(_TEXT, st.integers(-10**18, 10**18), st.floats(allow_nan=False), st.none(),
+                   st.binary(max_size=6))
+_COLUMNS = ("first_name", "company", "phone", "employees", "campaign", "motivations", "pain_points")
+
+
+@pytest.fixture(scope="module")
+def scratch_store(tmp_path_factory):
+    from leadtriage.store import open_store
+
+    store = open_store(tmp_path_factory.mktemp("vouch") / "v.db")
+    yield store
+    store.close()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(*[_VALUE] * 5, *[st.none() | _TEXT] * 2), min_size=1, max_size=4),
+       st.sampled_from(sorted(csv_export.PROFILES)))
+def test_any_stored_values_export_as_the_oracle_writes_them(scratch_store, tmp_path, rows, key):
+    """The fast way's promise: whatever a lead's cells hold (text of any kind, numbers,
+    BLOBs, NULL; text in the discovery fields), every row is what the frozen first
+    exporter writes."""
+    ids = [insert_lead(scratch_store, **dict(zip(_COLUMNS, row, strict=True))) for row in rows]
+    path = tmp_path / f"{key}.csv"
+    try:
+        csv_export.export_csv(scratch_store.path, ids, csv_export.PROFILES[key], path)
+    except OverflowError:  # beyond SQLite's 64-bit integers: not a value a lead can hold
+        return
+    assert path.read_bytes() == oracle_csv(sqlite3.connect(scratch_store.path), ids, key, None)
 
 
 def test_cancelling_stops_the_read_ahead_thread(demo_store, tmp_path, monkeypatch):

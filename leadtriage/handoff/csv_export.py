@@ -1,8 +1,7 @@
 """CRM and spreadsheet CSV, streamed straight from SQL.
 
-One SELECT produces every row, rows go to the file in chunks: no per-lead brief
-objects, no whole result in memory. The read runs on its own read-only connection
-with memory-mapped I/O (`reader()`), which halves the cost of walking a large file. Three profiles:
+One SELECT per chunk of 2,000 leads, rows go to the file chunk by chunk: no per-lead
+brief objects, no whole result in memory. Three profiles:
 
 - `csv-salesforce`: Salesforce Data Import Wizard lead field labels;
 - `csv-hubspot`: HubSpot contact import property labels;
@@ -16,16 +15,29 @@ because a CRM import would otherwise store the apostrophe in the phone field, an
 a value made only of digits, spaces and `+()./-` cannot call a function or reach
 another cell. Control characters and bidi overrides are removed from every cell.
 
-Speed (the budget is 100,000 rows/s): SQLite writes the cells of stored values as
-CSV text itself (`_sql_run`) and returns one row per chunk (each column the rows'
-values joined by `_RS`), read on a second connection by a thread one chunk ahead;
-SQLite runs without the GIL, so reading and rendering share two cores. Python builds
-only the cells made from the JSON fields (`Profile.brief`). Whether SQL's cells are
-right is checked for the whole chunk at once: no cell needs quoting or starts with a
-trigger (`_plain`), and no character must go (`_has_strippable`, C-speed
-`bytes.translate`). A row that fails either, or holds a value SQL cannot spell as
-Python does (marked with NUL), is written again the plain way, every cell by
-`_cell_maker` (`_plain_lines`): the rare hostile row costs what every row used to.
+Speed (the budget is 100,000 rows/s). The plain way (`_plain_lines`: every cell by
+`_cell_maker`, the brief by `Profile.brief`) is the reference; the fast way writes
+the same bytes for every row it vouches for and hands the others to the plain way
+(a test holds the two equal on generated values, another pins both to the first
+exporter's output):
+- One SELECT per chunk returns each column as one UTF-8 byte string, the rows'
+  values joined by `_RS` (`Profile.fast_select`); Python splits the columns and
+  joins each row's cells. Building rows in SQL cost twice as much: every `||`
+  allocates, and SQLite takes a global lock around each allocation.
+- Each column is checked at once (`_column_plain`, a `translate` and a few
+  substring searches): no value needs quoting or neutralising. A column that fails
+  is written cell by cell with `_cell_maker`; a row SQL marks odd (a REAL or BLOB
+  value, a negative number) or that holds a character `_STRIP` removes
+  (`_has_strippable`) goes the plain way: a hostile lead costs what every lead
+  used to, not its chunk.
+- The CRM description comes from `leads.discovery_summary`, kept by SQLite when
+  discovery changes (`store.discovery_summary`), joined with the ID and meeting in
+  SQL; parsing the JSON fields per row was half the export's time. The sheet's
+  brief cells are built here.
+- The next chunk's SELECT runs on a thread (`csv_reader`) while this one is checked
+  and written.
+Text that SQLite holds as invalid UTF-8 (only a foreign tool can store it) is copied
+as it is by the fast way.
 """
 
 from __future__ import annotations
@@ -35,17 +47,17 @@ import io
 import json
 import re
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, partial
 from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+from leadtriage.handoff.csv_reader import ChunkReader, reader
 from leadtriage.handoff.text import _STRIP
-from leadtriage.store.discovery_summary import PLAN_PARTS
+from leadtriage.store.discovery_summary import EXPORT_TEXT, PLAN_PARTS
+from leadtriage.store.schema import LEAD_COLUMNS, MEETING_INDEX
 
 TRIGGERS = frozenset("=+-@\t\r")
 # First characters that need a closer look: triggers, and anything `_STRIP` would
@@ -126,7 +138,7 @@ def _summary(pid: str, pains: str | None, motivations: str | None, plan: str | N
 
 # The inputs of `Profile.brief`. The meeting time is :meeting_at when given, else the
 # latest one recorded (an indexed look-up per lead, in SQL: no Python per handoff).
-_MEETING = ("coalesce(:meeting_at, (SELECT h.meeting_at FROM handoffs h WHERE h.lead_id = l.id "
+_MEETING = (f"coalesce(:meeting_at, (SELECT h.meeting_at FROM handoffs h INDEXED BY {MEETING_INDEX} WHERE h.lead_id = l.id "
             "AND h.meeting_at IS NOT NULL ORDER BY h.handed_off_at DESC, h.id DESC LIMIT 1))")
 _BRIEF_INPUTS = ("l.public_id", "l.pain_points", "l.motivations", "l.buying_plan", "l.qualification", _MEETING)
 
@@ -188,45 +200,65 @@ def neutralise(value: str, keep_phone: bool) -> str:
     return value
 
 
-def _sql_run(cells: Sequence[str], keep_phone: bool) -> tuple[str, str]:
-    """SQL for a run of stored values as CSV text, assuming that no cell needs quoting
-    or neutralising, and SQL for each cell's first character, to check that (`_plain`).
-    A value SQL cannot spell as Python does (a REAL, a BLOB) becomes NUL, which
-    `_has_strippable` finds. A phone number is the one value expected to start with
-    '+': one `_PHONE` matches is written as is (CRM) or after an apostrophe (sheet),
-    and its first character is left out of the check."""
-    texts, firsts = [], []
-    for c in cells:
-        text = f"CASE WHEN typeof({c}) IN ('real', 'blob') THEN char(0) ELSE ifnull({c}, '') END"
-        if c == "l.phone":
-            phone = f"typeof({c}) = 'text' AND {c} GLOB '+*' AND length({c}) BETWEEN 4 AND 31 AND NOT substr({c}, 2) GLOB '*[^0-9 ()./-]*'"
-            text = f"CASE WHEN {phone} THEN {c if keep_phone else chr(39) * 4 + ' || ' + c} ELSE {text} END"
-            c = f"CASE WHEN {phone} THEN '' ELSE {c} END"
-        texts.append(text)
-        firsts.append(c)
-    return " || ',' || ".join(texts), f"printf('{'%!.1s' * len(firsts)}', {', '.join(firsts)})"
+# What `_column_plain` looks for, each byte translated to a class: `_RS` (where a
+# cell starts), something that needs quoting, a trigger, a plus. Anything else
+# becomes NUL, a byte the substring search skips over quickly.
+_CHECK = bytearray(256)
+for _chars, _class in (("\x1e", "\x1e"), ('"\n\r', '"'), ("=-@\t", "!"), ("+", "+")):
+    for _c in _chars:
+        _CHECK[ord(_c)] = ord(_class)
+_CHECK = bytes(_CHECK)
 
 
-def _plain(texts: str, firsts: str, commas: int) -> bool:
-    """Whether cells as `_sql_run` wrote them (`commas` commas between them) are their
-    own CSV text: none holds a quote, comma or line break or starts with a trigger."""
-    return (texts.count(",") == commas and '"' not in texts and "\n" not in texts and "\r" not in texts
-            and not any(t in firsts for t in TRIGGERS))
+_PHONE_CELL = re.compile(rb"(?:^|(?<=\x1e))\+[0-9 ()./\-]{3,30}(?=\x1e|$)")  # `_PHONE`, a whole cell of a column
+
+
+def _column_plain(values: bytes, keep_phone: bool) -> bool:
+    """Whether stored values joined by `_RS` are each their own CSV cell: none holds a
+    comma, quote or line break, none starts with a trigger; with `keep_phone`, a value
+    may start with '+' if it is a phone number `_PHONE` matches."""
+    t = values.translate(_CHECK)
+    if b"," in values or b'"' in t or b"\x1e!" in t or t[:1] == b"!":
+        return False
+    plus = t.count(b"\x1e+") + (t[:1] == b"+")
+    return not plus or keep_phone and len(_PHONE_CELL.findall(values)) == plus
 
 
 _RS = "\x1e"  # between rows in an aggregated column: `_STRIP` removes it, so no clean cell holds one
+_RS_B = _RS.encode()
 # CROSS JOIN makes json_each the outer loop: rows come in the order of :ids.
 _FROM = "FROM json_each(:ids) j CROSS JOIN leads l ON l.id = j.value LEFT JOIN field_reps r ON r.id = l.field_rep_id"
 BRIEF = None  # in `Profile.cells`: where the brief's cells go
-# The columns of `Profile.fast_select`.
-BEFORE, BEFORE_FIRSTS, PID, PAINS, MOTIVATIONS, PLAN, QUAL, MEETING, AFTER, AFTER_FIRSTS, ID = range(11)
+# The meeting for the fast way: NUL (the row goes the plain way) for a BLOB, or a
+# time long enough to push the description over the cell limit.
+_MEETING_FAST = (
+    "coalesce(CASE WHEN length(:meeting_at) > 100 THEN char(0) ELSE :meeting_at END, "
+    f"(SELECT CASE WHEN typeof(h.meeting_at) = 'blob' OR length(h.meeting_at) > 100 THEN char(0) "
+    f"ELSE h.meeting_at END FROM handoffs h INDEXED BY {MEETING_INDEX} WHERE h.lead_id = l.id "
+    "AND h.meeting_at IS NOT NULL ORDER BY h.handed_off_at DESC, h.id DESC LIMIT 1))"
+)
+# The CRM description as `_summary` writes it, from the stored summary; NUL where
+# SQL leaves it to Python (no summary) or an ID could reach the cell limit. (The
+# summary is at most 31,000 characters.)
+_DESCRIPTION = (
+    f"'LeadTriage lead ' || l.public_id || ifnull({EXPORT_TEXT}, char(0)) "
+    f"|| ifnull('. First meeting (UTC): ' || nullif({_MEETING_FAST}, ''), '') "
+    "|| '. Report the outcome quoting ' || l.public_id || CASE WHEN length(l.public_id) > 100 THEN char(0) ELSE '.' END"
+)
+_INT_COLUMNS = {f"l.{name}" for name, kind in LEAD_COLUMNS.items() if kind is int}
+
+
+def _agg(sql: str) -> str:
+    """The rows' values of `sql` joined by `_RS`, as UTF-8 bytes."""
+    return f"CAST(group_concat({sql}, char(30)) AS BLOB)"
 
 
 @dataclass(frozen=True)
 class Profile:
-    """A CSV layout: each cell's stored value as an SQL expression, and BRIEF where
-    the brief's cells go (the text `brief` builds from `_BRIEF_INPUTS` and the
-    meeting time)."""
+    """A CSV layout: each cell's stored value as an SQL expression (a quoted literal
+    for a constant), and BRIEF where the brief's cells go (the text `brief` builds
+    from `_BRIEF_INPUTS` and the meeting time). With `sql_description` the brief is
+    the one CRM description cell, and the fast way builds it from the stored summary."""
 
     key: str
     label: str
@@ -236,6 +268,7 @@ class Profile:
     keep_phone_numbers: bool
     encoding: str = "utf-8"
     reads_qualification: bool = False
+    sql_description: bool = False
 
     @property
     def before(self) -> tuple[str, ...]:
@@ -249,15 +282,33 @@ class Profile:
     def _inputs(self) -> list[str]:
         return [c if c != "l.qualification" or self.reads_qualification else "NULL" for c in _BRIEF_INPUTS]
 
+    @property
+    def stored(self) -> list[str]:
+        """The cells read from the database, in order (not the constants, not the brief)."""
+        return [c for c in self.cells if c is not BRIEF and not c.startswith("'")]
+
+    @property
+    def fast_inputs(self) -> list[str]:
+        """What the fast way's brief comes from: the CRM description itself (SQL builds
+        it), or the inputs of `brief` (`_BRIEF_INPUTS`)."""
+        if self.sql_description:
+            return [_DESCRIPTION]
+        return [*self._inputs[:-1], _MEETING_FAST]
+
     @cached_property
     def fast_select(self) -> str:
-        """One row for all the leads; in each column (see BEFORE...ID) the rows' values
-        joined by `_RS`: the cells before the brief as CSV text and their first
-        characters, the brief's inputs, the same two for the cells after the brief
-        (if any), the lead id."""
-        columns = [*_sql_run(self.before, self.keep_phone_numbers), *[f"ifnull({c}, '')" for c in self._inputs],
-                   *(_sql_run(self.after, self.keep_phone_numbers) if self.after else ("''", "''")), "l.id"]
-        return f"SELECT {', '.join(f'group_concat({c}, char(30))' for c in columns)} {_FROM}"
+        """One row for all the leads: each stored cell's values (see `_agg`, NULL as
+        ''), the same for each of `fast_inputs`, one character per row, '1' for a row the
+        plain way must write (a REAL or BLOB value, which SQL would spell unlike Python,
+        or a negative number, which Python does not neutralise), and the lead ids."""
+        stored = self.stored
+        read = [*stored, *([] if self.sql_description else self._inputs[1:5])]
+        leads = [c for c in read if c.startswith(("l.", "r."))]
+        odd = " OR ".join([f"max({', '.join(f'ifnull({c}, 0)' for c in leads)}, 0) >= x''",
+                           *(f"typeof({c}) = 'real' OR ifnull({c}, 0) < 0" for c in stored if c in _INT_COLUMNS)])
+        columns = [*(_agg(f"ifnull({c}, '')") for c in stored), *(_agg(f"ifnull({c}, '')") for c in self.fast_inputs),
+                   f"CAST(group_concat({odd}, '') AS BLOB)", "group_concat(l.id, char(30))"]
+        return f"SELECT {', '.join(columns)} {_FROM}"
 
     @cached_property
     def plain_select(self) -> str:
@@ -273,7 +324,7 @@ SALESFORCE = Profile(
     ("l.first_name", "l.last_name", "l.title", "l.company", "l.email", "l.phone", "l.website", "l.industry",
      "l.employees", "l.source", "'Open - Not Contacted'", "'Hot'", "l.city", "l.region", "l.country", BRIEF,
      "l.public_id", "r.name", "l.campaign"),
-    _crm_brief, keep_phone_numbers=True,
+    _crm_brief, keep_phone_numbers=True, sql_description=True,
 )
 HUBSPOT = Profile(
     "csv-hubspot", "HubSpot (contact import)",
@@ -283,7 +334,7 @@ HUBSPOT = Profile(
     ("l.first_name", "l.last_name", "l.email", "l.phone", "l.title", "l.company", "l.website", "l.industry",
      "l.employees", "l.city", "l.region", "l.country", "'Sales Qualified Lead'", "'New'", "r.email", "l.source",
      "l.public_id", BRIEF),
-    _crm_brief, keep_phone_numbers=True,
+    _crm_brief, keep_phone_numbers=True, sql_description=True,
 )
 SHEET = Profile(
     "csv-sheet", "Spreadsheet (generic, spreadsheet-safe)",
@@ -332,24 +383,14 @@ def _has_strippable(data: bytes) -> bool:
     return False
 
 
-def reader(db_path: Path) -> sqlite3.Connection:
-    """A read-only connection for streaming an export (it sees what is committed).
-    The whole file memory-mapped (SQLite caps the size at its own limit, 2 GB)."""
-    conn = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
-    conn.execute("PRAGMA mmap_size = 17179869184")
-    conn.execute("PRAGMA cache_size = -32000")
-    return conn
-
-
-def _fetch(conn: sqlite3.Connection, lead_ids: Sequence[int], profile: Profile, meeting_at: str | None) -> tuple:
-    """`Profile.fast_select`'s one row for `lead_ids`. (One row: the thread that reads
-    ahead takes the GIL once per chunk, not once per row, which would make it wait
-    for the renderer's switch interval each time.)"""
-    return conn.execute(profile.fast_select, {"ids": json.dumps(list(lead_ids)), "meeting_at": meeting_at}).fetchone()
+def _fetch(conn: sqlite3.Connection, lead_ids: Sequence[int], key: str, meeting_at: str | None) -> tuple:
+    """`Profile.fast_select`'s one row for `lead_ids` (one row: the thread that reads
+    ahead hands over a chunk at once, not row by row)."""
+    return conn.execute(PROFILES[key].fast_select, {"ids": json.dumps(list(lead_ids)), "meeting_at": meeting_at}).fetchone()
 
 
 def _plain_lines(conn: sqlite3.Connection, lead_ids: Sequence[int], profile: Profile,
-                 meeting_at: str | None) -> dict[str, str]:
+                 meeting_at: str | None) -> dict[str, bytes]:
     """The lines of `lead_ids` (by lead id, in order) with every cell by `_cell_maker`,
     then stripped: for the rows the fast way cannot vouch for."""
     cell = _cell_maker(profile.keep_phone_numbers)
@@ -358,62 +399,75 @@ def _plain_lines(conn: sqlite3.Connection, lead_ids: Sequence[int], profile: Pro
     params = {"ids": json.dumps(list(lead_ids)), "meeting_at": meeting_at}
     for *values, lead_id in conn.execute(profile.plain_select, params):
         cells = [*map(cell, values[:n]), profile.brief(cell, *values[n:n + 6]), *map(cell, values[n + 6:])]
-        lines[str(lead_id)] = _STRIP.sub("", ",".join(cells) + "\r\n")
+        lines[str(lead_id)] = _STRIP.sub("", ",".join(cells) + "\r\n").encode()
     return lines
+
+
+def _all_plain(conn: sqlite3.Connection, lead_ids: Sequence[int], profile: Profile, meeting_at: str | None) -> bytes:
+    plain = _plain_lines(conn, lead_ids, profile, meeting_at)
+    return b"".join([plain[str(i)] for i in lead_ids if str(i) in plain])
+
+
+def _in_order(found: list[str], lead_ids: Sequence[int]) -> bool:
+    """Whether the ids SQL found come in the order asked for (deleted ones missing)."""
+    expected = iter(map(str, lead_ids))
+    return all(i in expected for i in found)
+
+
+def _quoted(texts: list[bytes]) -> list[bytes]:
+    """Description cells quoted as `_cell_maker` would. (A description starts with "L":
+    it never needs neutralising.)"""
+    return [
+        b'"%s"' % t.replace(b'"', b'""') if b'"' in t
+        else b'"%s"' % t if b"," in t or b"\n" in t or b"\r" in t
+        else t
+        for t in texts
+    ]
 
 
 def _render(conn: sqlite3.Connection, lead_ids: Sequence[int], profile: Profile, meeting_at: str | None,
             row: tuple) -> bytes:
     """The UTF-8 CSV lines (no header) for `lead_ids`, in that order, from `_fetch`'s `row`."""
-    if row[ID] is None:
+    if row[-1] is None:
         return b""  # none of these leads exists
-    ids = row[ID].split(_RS)
-    before, pid, pains, motivations, plan, meeting = (row[k].split(_RS) for k in (BEFORE, PID, PAINS, MOTIVATIONS,
-                                                                                  PLAN, MEETING))
-    qual = row[QUAL].split(_RS) if profile.reads_qualification else before  # (a stand-in: the CRM brief ignores it)
-    after = row[AFTER].split(_RS) if profile.after else before
-    expected = iter(map(str, lead_ids))  # the ids found must come in this order (a subsequence)
-    in_order = row[ID] == _RS.join(map(str, lead_ids)) or all(i in expected for i in ids)
-    if not in_order or any(len(c) != len(ids) for c in (before, pid, pains, motivations, plan, qual, meeting, after)):
-        # A value held `_RS` (or SQLite changed its row order): every row the plain way.
-        lines = _plain_lines(conn, lead_ids, profile, meeting_at)
-        return "".join([lines[str(i)] for i in lead_ids if str(i) in lines]).encode()
+    ids = row[-1].split(_RS)
+    n = len(ids)
+    stored = [v.split(_RS_B) for v in row[:len(profile.stored)]]
+    inputs = [v.split(_RS_B) for v in row[len(stored):-2]]
+    odd = row[-2]
+    if not (all(len(v) == n for v in (*stored, *inputs)) and len(odd) == n
+            and (row[-1] == _RS.join(map(str, lead_ids)) or _in_order(ids, lead_ids))):
+        return _all_plain(conn, lead_ids, profile, meeting_at)  # a value held `_RS`, or SQLite changed the order
     cell = _cell_maker(profile.keep_phone_numbers)
-    briefs = map(profile.brief, repeat(cell), pid, pains, motivations, plan, qual, meeting)
-    if profile.after:
-        lines = [f"{b},{s},{a}\r\n" for b, s, a in zip(before, briefs, after, strict=True)]
-    else:
-        lines = [f"{b},{s}\r\n" for b, s in zip(before, briefs, strict=True)]
-    # Rows to write again the plain way: a cell SQL wrote needs quoting or
-    # neutralising (checked for all rows at once, row by row only if that finds
-    # something), or a character must go.
-    redo = set()
-    for text, firsts, size in ((BEFORE, BEFORE_FIRSTS, len(profile.before)), (AFTER, AFTER_FIRSTS, len(profile.after))):
-        if size and not _plain(row[text], row[firsts], len(ids) * (size - 1)):
-            redo.update(i for i, (t, f) in enumerate(zip(row[text].split(_RS), row[firsts].split(_RS), strict=True))
-                        if not _plain(t, f, size - 1))
-    data = "".join(lines).encode()
-    if _has_strippable(data):
-        redo.update(i for i, line in enumerate(lines) if _has_strippable(line.encode()))
-    if not redo:
+    values = iter(zip(row, stored))
+    columns = []
+    for c in profile.cells:
+        if c is BRIEF:
+            if profile.sql_description:
+                columns.append(_quoted(inputs[0]))
+            else:  # (an odd row's bytes may not decode: it is redone below)
+                columns.append([b.encode(errors="surrogateescape") for b in map(profile.brief, repeat(cell), *(
+                    [x.decode(errors="surrogateescape") for x in v] for v in inputs))])
+        elif c.startswith("'"):
+            columns.append(repeat(cell(c[1:-1]).encode(), n))
+        else:
+            joined, split = next(values)
+            if _column_plain(joined, profile.keep_phone_numbers and c == "l.phone"):
+                columns.append(split)
+            else:  # a comma, quote, line break or trigger somewhere: this column cell by cell
+                columns.append([cell(x.decode(errors="surrogateescape")).encode(errors="surrogateescape")
+                                for x in split])
+    lines = [b",".join(cells) for cells in zip(*columns)]
+    data = b"\r\n".join(lines) + b"\r\n"
+    if b"1" not in odd and not _has_strippable(data):
         return data
+    # Row by row: the rows SQL marked odd or that hold a character to strip go the plain way.
+    redo = [i for i, line in enumerate(lines) if odd[i:i + 1] == b"1" or _has_strippable(line)]
     plain = _plain_lines(conn, [int(ids[i]) for i in redo], profile, meeting_at)
+    out = [line + b"\r\n" for line in lines]
     for i in redo:
-        lines[i] = plain.get(ids[i], "")  # "": deleted since the first read
-    return "".join(lines).encode()
-
-
-def _read_ahead(fn: Callable, items: Sequence) -> Iterator:
-    """fn(item) for each item, the next one computed on a thread while the caller works
-    on this one: SQLite releases the GIL while it runs a statement, so reading the next
-    chunk and rendering this one use both cores."""
-    with ThreadPoolExecutor(1, thread_name_prefix="csv-read-ahead") as pool:
-        pending = pool.submit(fn, items[0]) if items else None
-        for item in items[1:]:
-            current, pending = pending, pool.submit(fn, item)
-            yield current.result()
-        if pending is not None:
-            yield pending.result()
+        out[i] = plain.get(ids[i], b"")  # b"": deleted since the first read
+    return b"".join(out)
 
 
 def export_csv(
@@ -426,16 +480,14 @@ def export_csv(
     on_rows: Callable[[int], None] | None = None,
 ) -> int:
     """Write one CSV of `lead_ids` (in that order) in `profile`; returns rows written.
-    `on_rows(n)` is called after each chunk (progress; it may raise to cancel).
-    (Rendering parts in worker processes was tried: on this 2-core machine it was
-    no faster; a thread that only reads is, see the module docstring.)"""
+    `on_rows(n)` is called after each chunk (progress; it may raise to cancel)."""
     ids = list(lead_ids)
     chunks = [ids[i:i + CHUNK_ROWS] for i in range(0, len(ids), CHUNK_ROWS)]
     written = 0
-    conn, ahead = reader(db_path), reader(db_path)
-    fetch = partial(_fetch, ahead, profile=profile, meeting_at=meeting_at)
+    fetch = partial(_fetch, key=profile.key, meeting_at=meeting_at)
+    conn = reader(db_path)
     try:
-        with open(path, "wb") as fh, closing(_read_ahead(fetch, chunks)) as fetched:
+        with open(path, "wb") as fh, ChunkReader(db_path, chunks, fetch) as fetched:
             buf = io.StringIO()
             csv.writer(buf, lineterminator="\r\n").writerow(list(profile.headers))
             fh.write(buf.getvalue().encode(profile.encoding))  # with the BOM for utf-8-sig
@@ -446,5 +498,4 @@ def export_csv(
                     on_rows(written)
     finally:
         conn.close()
-        ahead.close()
     return written
