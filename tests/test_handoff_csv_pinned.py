@@ -60,7 +60,17 @@ def _corpus(store) -> list[int]:
         {"qualification": "null"}, {"qualification": "{bad"},
     ]
     ids += [insert_lead(store, **fields) for fields in odd_values]
-    return ids
+    # Long enough to reach the description's cell limit: an ID, a recorded meeting time;
+    # and a meeting time stored as a BLOB.
+    long_id, long_meeting, blob_meeting = (insert_lead(store) for _ in range(3))
+    with store.transaction():
+        store.conn.execute("UPDATE leads SET public_id = ? WHERE id = ?", ("LT-" + "9" * 150, long_id))
+        store.conn.execute("UPDATE leads SET motivations = ? WHERE id = ?", ("m" * 30950, long_id))
+        store.conn.execute("INSERT INTO handoffs (lead_id, handed_off_at, meeting_at) VALUES (?, ?, ?)",
+                           (long_meeting, "2026-11-22 09:00:00", "2026-12-01 " + "9" * 31990))
+        store.conn.execute("INSERT INTO handoffs (lead_id, handed_off_at, meeting_at) VALUES (?, ?, ?)",
+                           (blob_meeting, "2026-11-22 09:00:00", b"\x00\xff,meeting"))
+    return ids + [long_id, long_meeting, blob_meeting]
 
 
 def _add_handoffs(store, lead_ids):

@@ -31,8 +31,8 @@ exporter's output):
   (`_has_strippable`) goes the plain way: a hostile lead costs what every lead
   used to, not its chunk.
 - The CRM description comes from `leads.discovery_summary`, kept by SQLite when
-  discovery changes (`store.discovery_summary`), joined with the ID and meeting in
-  SQL; parsing the JSON fields per row was half the export's time. The sheet's
+  discovery changes (`store.discovery_summary`), joined here with the ID and the
+  meeting; parsing the JSON fields per row was half the export's time. The sheet's
   brief cells are built here.
 - The next chunk's SELECT runs on a thread (`csv_reader`) while this one is checked
   and written.
@@ -237,14 +237,7 @@ _MEETING_FAST = (
     f"ELSE h.meeting_at END FROM handoffs h INDEXED BY {MEETING_INDEX} WHERE h.lead_id = l.id "
     "AND h.meeting_at IS NOT NULL ORDER BY h.handed_off_at DESC, h.id DESC LIMIT 1))"
 )
-# The CRM description as `_summary` writes it, from the stored summary; NUL where
-# SQL leaves it to Python (no summary) or an ID could reach the cell limit. (The
-# summary is at most 31,000 characters.)
-_DESCRIPTION = (
-    f"'LeadTriage lead ' || l.public_id || ifnull({EXPORT_TEXT}, char(0)) "
-    f"|| ifnull('. First meeting (UTC): ' || nullif({_MEETING_FAST}, ''), '') "
-    "|| '. Report the outcome quoting ' || l.public_id || CASE WHEN length(l.public_id) > 100 THEN char(0) ELSE '.' END"
-)
+_NO_SUMMARY = b"\x00"  # in a description: NUL sends the row the plain way
 _INT_COLUMNS = {f"l.{name}" for name, kind in LEAD_COLUMNS.items() if kind is int}
 
 
@@ -289,23 +282,26 @@ class Profile:
 
     @property
     def fast_inputs(self) -> list[str]:
-        """What the fast way's brief comes from: the CRM description itself (SQL builds
-        it), or the inputs of `brief` (`_BRIEF_INPUTS`)."""
+        """What the fast way's brief comes from: the ID, the stored summary (NUL: none)
+        and the meeting for the CRM description, or the inputs of `brief`."""
         if self.sql_description:
-            return [_DESCRIPTION]
-        return [*self._inputs[:-1], _MEETING_FAST]
+            return ["l.public_id", f"ifnull({EXPORT_TEXT}, char(0))", _MEETING_FAST]  # see `_descriptions`
+        return self._inputs
 
     @cached_property
     def fast_select(self) -> str:
         """One row for all the leads: each stored cell's values (see `_agg`, NULL as
         ''), the same for each of `fast_inputs`, one character per row, '1' for a row the
         plain way must write (a REAL or BLOB value, which SQL would spell unlike Python,
-        or a negative number, which Python does not neutralise), and the lead ids."""
+        or a negative number, which Python does not neutralise), and the lead ids.
+        (The sheet reads the meeting twice, once for that check: the CRM profiles, which
+        must be fast, turn an odd meeting into NUL instead, see `_MEETING_FAST`.)"""
         stored = self.stored
         read = [*stored, *([] if self.sql_description else self._inputs[1:5])]
         leads = [c for c in read if c.startswith(("l.", "r."))]
         odd = " OR ".join([f"max({', '.join(f'ifnull({c}, 0)' for c in leads)}, 0) >= x''",
-                           *(f"typeof({c}) = 'real' OR ifnull({c}, 0) < 0" for c in stored if c in _INT_COLUMNS)])
+                           *(f"typeof({c}) = 'real' OR ifnull({c}, 0) < 0" for c in stored if c in _INT_COLUMNS),
+                           *([] if self.sql_description else [f"typeof({_MEETING}) = 'blob'"])])
         columns = [*(_agg(f"ifnull({c}, '')") for c in stored), *(_agg(f"ifnull({c}, '')") for c in self.fast_inputs),
                    f"CAST(group_concat({odd}, '') AS BLOB)", "group_concat(l.id, char(30))"]
         return f"SELECT {', '.join(columns)} {_FROM}"
@@ -414,9 +410,17 @@ def _in_order(found: list[str], lead_ids: Sequence[int]) -> bool:
     return all(i in expected for i in found)
 
 
-def _quoted(texts: list[bytes]) -> list[bytes]:
-    """Description cells quoted as `_cell_maker` would. (A description starts with "L":
-    it never needs neutralising.)"""
+def _descriptions(pids: list[bytes], summaries: list[bytes], meetings: list[bytes]) -> list[bytes]:
+    """The CRM description cells from the stored summaries, as `_summary` and
+    `_cell_maker` write them. A description starts with "L": it never needs
+    neutralising. A NUL summary (Python must build it) stays in the text, which sends
+    the row the plain way; so does one an ID could push over the cell limit (the
+    summary is at most 31,000 characters, a meeting at most 100, see `_MEETING_FAST`)."""
+    texts = [b"LeadTriage lead %s%s%s. Report the outcome quoting %s." % (
+        pid, summary, b". First meeting (UTC): " + meeting if meeting else b"", pid)
+        for pid, summary, meeting in zip(pids, summaries, meetings, strict=True)]
+    if max(map(len, pids), default=0) > 100:
+        texts = [t + _NO_SUMMARY if len(pid) > 100 else t for t, pid in zip(texts, pids, strict=True)]
     return [
         b'"%s"' % t.replace(b'"', b'""') if b'"' in t
         else b'"%s"' % t if b"," in t or b"\n" in t or b"\r" in t
@@ -444,7 +448,7 @@ def _render(conn: sqlite3.Connection, lead_ids: Sequence[int], profile: Profile,
     for c in profile.cells:
         if c is BRIEF:
             if profile.sql_description:
-                columns.append(_quoted(inputs[0]))
+                columns.append(_descriptions(*inputs))
             else:  # (an odd row's bytes may not decode: it is redone below)
                 columns.append([b.encode(errors="surrogateescape") for b in map(profile.brief, repeat(cell), *(
                     [x.decode(errors="surrogateescape") for x in v] for v in inputs))])
