@@ -161,6 +161,7 @@ def test_any_stored_values_export_as_the_oracle_writes_them(scratch_store, tmp_p
 
 
 def test_cancelling_stops_the_read_ahead_thread(demo_store, tmp_path, monkeypatch):
+    import gc
     import threading
 
     class Cancelled(Exception):
@@ -174,4 +175,5 @@ def test_cancelling_stops_the_read_ahead_thread(demo_store, tmp_path, monkeypatc
     with pytest.raises(Cancelled):
         csv_export.export_csv(demo_store.path, ids, csv_export.SALESFORCE, tmp_path / "x.csv", on_rows=cancel)
     assert not [t for t in threading.enumerate() if t.name.startswith("csv-read-ahead")]
+    assert gc.isenabled()  # paused for the export only
     assert (tmp_path / "x.csv").read_bytes().count(b"\r\n") == 51  # the header and the first chunk

@@ -54,6 +54,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+from leadtriage.gcpause import cyclic_gc_paused
 from leadtriage.handoff.csv_reader import ChunkReader, reader
 from leadtriage.handoff.text import _STRIP
 from leadtriage.store.discovery_summary import EXPORT_TEXT, PLAN_PARTS
@@ -443,7 +444,7 @@ def _render(conn: sqlite3.Connection, lead_ids: Sequence[int], profile: Profile,
             and (row[-1] == _RS.join(map(str, lead_ids)) or _in_order(ids, lead_ids))):
         return _all_plain(conn, lead_ids, profile, meeting_at)  # a value held `_RS`, or SQLite changed the order
     cell = _cell_maker(profile.keep_phone_numbers)
-    values = iter(zip(row, stored))
+    values = iter(zip(row, stored, strict=False))  # (the row goes on with the inputs)
     columns = []
     for c in profile.cells:
         if c is BRIEF:
@@ -461,7 +462,7 @@ def _render(conn: sqlite3.Connection, lead_ids: Sequence[int], profile: Profile,
             else:  # a comma, quote, line break or trigger somewhere: this column cell by cell
                 columns.append([cell(x.decode(errors="surrogateescape")).encode(errors="surrogateescape")
                                 for x in split])
-    lines = [b",".join(cells) for cells in zip(*columns)]
+    lines = [b",".join(cells) for cells in zip(*columns, strict=False)]  # (constants repeat endlessly)
     data = b"\r\n".join(lines) + b"\r\n"
     if b"1" not in odd and not _has_strippable(data):
         return data
@@ -491,7 +492,7 @@ def export_csv(
     fetch = partial(_fetch, key=profile.key, meeting_at=meeting_at)
     conn = reader(db_path)
     try:
-        with open(path, "wb") as fh, ChunkReader(db_path, chunks, fetch) as fetched:
+        with open(path, "wb") as fh, ChunkReader(db_path, chunks, fetch) as fetched, cyclic_gc_paused():
             buf = io.StringIO()
             csv.writer(buf, lineterminator="\r\n").writerow(list(profile.headers))
             fh.write(buf.getvalue().encode(profile.encoding))  # with the BOM for utf-8-sig
