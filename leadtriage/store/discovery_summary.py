@@ -104,9 +104,13 @@ def ddl() -> list[str]:
 
 
 def rebuild_sql() -> str:
-    """Every summary computed again from the table (after a bulk load without triggers)."""
+    """The missing summaries computed (after a bulk load without triggers, and by the
+    migration that adds the column). Bulk loads insert leads, whose summaries are
+    NULL; one that changed the discovery fields of existing leads would have to set
+    their summaries to NULL as well. (Recomputing every summary instead would rewrite
+    every worked lead on each big import.)"""
     given = " OR ".join(f"x.{c} IS NOT NULL" for c in INPUTS)
-    return f"UPDATE leads AS x SET discovery_summary = {summary_sql('x')} WHERE {given}"
+    return f"UPDATE leads AS x SET discovery_summary = {summary_sql('x')} WHERE x.discovery_summary IS NULL AND ({given})"
 
 
 # What the exporter reads: the stored summary; "" for a lead without discovery fields
