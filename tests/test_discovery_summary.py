@@ -15,6 +15,7 @@ from leadtriage.services.leads import LeadService
 from leadtriage.store import open_store
 from leadtriage.store.discovery_summary import MAX_LENGTH, PLAN_PARTS
 from leadtriage.store.schema import LATEST_VERSION, MEETING_INDEX, MIGRATIONS, _v5_crm_export
+from tests.test_latest_meeting import rewind_latest_meeting
 
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12) | st.sampled_from(
     ["", " ", ".", ". .", ": ", "Manual work", "“Quoted”, with commas", "ends with dots...", "naïve €"])
@@ -108,7 +109,9 @@ def test_the_lead_service_keeps_it_current_and_undo_restores_it(store):
 
 
 def rewind_discovery_summary(conn) -> None:
-    """Undo the schema version that added `leads.discovery_summary` (tests of upgrades)."""
+    """Undo the schema version that added `leads.discovery_summary`, and the ones after
+    it (tests of upgrades)."""
+    rewind_latest_meeting(conn)
     for name in ("leads_discovery_summary_ai", "leads_discovery_summary_au"):
         conn.execute(f"DROP TRIGGER {name}")
     conn.execute(f"DROP INDEX {MEETING_INDEX}")

@@ -58,7 +58,8 @@ from leadtriage.gcpause import cyclic_gc_paused
 from leadtriage.handoff.csv_reader import ChunkReader, reader
 from leadtriage.handoff.text import _STRIP
 from leadtriage.store.discovery_summary import EXPORT_TEXT, PLAN_PARTS
-from leadtriage.store.schema import LEAD_COLUMNS, MEETING_INDEX
+from leadtriage.store.latest_meeting import latest_sql
+from leadtriage.store.schema import LEAD_COLUMNS
 
 TRIGGERS = frozenset("=+-@\t\r")
 # First characters that need a closer look: triggers, and anything `_STRIP` would
@@ -139,8 +140,7 @@ def _summary(pid: str, pains: str | None, motivations: str | None, plan: str | N
 
 # The inputs of `Profile.brief`. The meeting time is :meeting_at when given, else the
 # latest one recorded (an indexed look-up per lead, in SQL: no Python per handoff).
-_MEETING = (f"coalesce(:meeting_at, (SELECT h.meeting_at FROM handoffs h INDEXED BY {MEETING_INDEX} WHERE h.lead_id = l.id "
-            "AND h.meeting_at IS NOT NULL ORDER BY h.handed_off_at DESC, h.id DESC LIMIT 1))")
+_MEETING = f"coalesce(:meeting_at, {latest_sql('l.id')})"
 _BRIEF_INPUTS = ("l.public_id", "l.pain_points", "l.motivations", "l.buying_plan", "l.qualification", _MEETING)
 
 
@@ -230,13 +230,13 @@ _RS_B = _RS.encode()
 # CROSS JOIN makes json_each the outer loop: rows come in the order of :ids.
 _FROM = "FROM json_each(:ids) j CROSS JOIN leads l ON l.id = j.value LEFT JOIN field_reps r ON r.id = l.field_rep_id"
 BRIEF = None  # in `Profile.cells`: where the brief's cells go
-# The meeting for the fast way: NUL (the row goes the plain way) for a BLOB, or a
-# time long enough to push the description over the cell limit.
+# The meeting for the fast way, from `leads.latest_meeting_at` (kept by triggers, see
+# `store.latest_meeting`): NUL (the row goes the plain way) for a BLOB, or a time long
+# enough to push the description over the cell limit.
 _MEETING_FAST = (
     "coalesce(CASE WHEN length(:meeting_at) > 100 THEN char(0) ELSE :meeting_at END, "
-    f"(SELECT CASE WHEN typeof(h.meeting_at) = 'blob' OR length(h.meeting_at) > 100 THEN char(0) "
-    f"ELSE h.meeting_at END FROM handoffs h INDEXED BY {MEETING_INDEX} WHERE h.lead_id = l.id "
-    "AND h.meeting_at IS NOT NULL ORDER BY h.handed_off_at DESC, h.id DESC LIMIT 1))"
+    "CASE WHEN typeof(l.latest_meeting_at) = 'blob' OR length(l.latest_meeting_at) > 100 THEN char(0) "
+    "ELSE l.latest_meeting_at END)"
 )
 _NO_SUMMARY = b"\x00"  # in a description: NUL sends the row the plain way
 _INT_COLUMNS = {f"l.{name}" for name, kind in LEAD_COLUMNS.items() if kind is int}
@@ -287,7 +287,7 @@ class Profile:
         and the meeting for the CRM description, or the inputs of `brief`."""
         if self.sql_description:
             return ["l.public_id", f"ifnull({EXPORT_TEXT}, char(0))", _MEETING_FAST]  # see `_descriptions`
-        return self._inputs
+        return [*self._inputs[:-1], "coalesce(:meeting_at, l.latest_meeting_at)"]
 
     @cached_property
     def fast_select(self) -> str:
@@ -295,14 +295,14 @@ class Profile:
         ''), the same for each of `fast_inputs`, one character per row, '1' for a row the
         plain way must write (a REAL or BLOB value, which SQL would spell unlike Python,
         or a negative number, which Python does not neutralise), and the lead ids.
-        (The sheet reads the meeting twice, once for that check: the CRM profiles, which
-        must be fast, turn an odd meeting into NUL instead, see `_MEETING_FAST`.)"""
+        (For the sheet a BLOB meeting makes the row odd too; the CRM profiles turn an odd
+        meeting into NUL instead, see `_MEETING_FAST`.)"""
         stored = self.stored
         read = [*stored, *([] if self.sql_description else self._inputs[1:5])]
         leads = [c for c in read if c.startswith(("l.", "r."))]
         odd = " OR ".join([f"max({', '.join(f'ifnull({c}, 0)' for c in leads)}, 0) >= x''",
                            *(f"typeof({c}) = 'real' OR ifnull({c}, 0) < 0" for c in stored if c in _INT_COLUMNS),
-                           *([] if self.sql_description else [f"typeof({_MEETING}) = 'blob'"])])
+                           *([] if self.sql_description else ["typeof(l.latest_meeting_at) = 'blob'"])])
         columns = [*(_agg(f"ifnull({c}, '')") for c in stored), *(_agg(f"ifnull({c}, '')") for c in self.fast_inputs),
                    f"CAST(group_concat({odd}, '') AS BLOB)", "group_concat(l.id, char(30))"]
         return f"SELECT {', '.join(columns)} {_FROM}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from leadtriage.store import discovery_summary
+from leadtriage.store import discovery_summary, latest_meeting
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -427,14 +427,15 @@ def _v4_metrics(db: sqlite_utils.Database) -> None:
 
 def derived_rebuild_sql() -> list[str]:
     """Everything triggers normally keep in step with leads, activities and handoffs
-    (search index, queue counts, metrics cubes), rebuilt from the tables: for bulk
-    loads that drop the triggers for speed."""
+    (search index, queue counts, metrics cubes, discovery summaries, latest meetings),
+    rebuilt from the tables: for bulk loads that drop the triggers for speed."""
     return [
         "INSERT INTO leads_fts(leads_fts) VALUES('rebuild')",
         *LEAD_COUNTS_REBUILD,
         *metrics_cube_rebuild_sql(),
         *metrics_facts_rebuild_sql(),
         discovery_summary.rebuild_sql(),
+        latest_meeting.rebuild_sql(),
     ]
 
 
@@ -449,7 +450,17 @@ def _v5_crm_export(db: sqlite_utils.Database) -> None:
     db.execute(f"CREATE INDEX {MEETING_INDEX} ON handoffs (lead_id, handed_off_at) WHERE meeting_at IS NOT NULL")
 
 
-MEETING_INDEX = "idx_handoffs_meetings"
+MEETING_INDEX = latest_meeting.INDEX
+
+
+def _v6_latest_meeting(db: sqlite_utils.Database) -> None:
+    """The latest recorded meeting kept with the lead (see `latest_meeting`): a CRM
+    export read it per lead from the handoffs, an eighth of its time."""
+    db.execute("ALTER TABLE leads ADD COLUMN latest_meeting_at TEXT")
+    for sql in latest_meeting.ddl():
+        db.execute(sql)
+    db.execute(latest_meeting.rebuild_sql())
+
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
@@ -457,5 +468,6 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v3_queue_counts_and_sorts,
     _v4_metrics,
     _v5_crm_export,
+    _v6_latest_meeting,
 ]
 LATEST_VERSION = len(MIGRATIONS)
