@@ -144,7 +144,7 @@ def scratch_store(tmp_path_factory):
     store.close()
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(*[_VALUE] * 5, *[st.none() | _TEXT] * 2), min_size=1, max_size=4),
        st.sampled_from(sorted(csv_export.PROFILES)))
 def test_any_stored_values_export_as_the_oracle_writes_them(scratch_store, tmp_path, rows, key):
