@@ -74,3 +74,16 @@ def test_upgrading_a_database_fills_the_latest_meetings(demo_store, db_path):
     with open_store(db_path) as upgraded:
         assert upgraded.user_version == LATEST_VERSION
         assert dict(upgraded.conn.execute("SELECT id, latest_meeting_at FROM leads")) == expected
+
+
+def test_a_rebuild_clears_a_meeting_whose_handoff_is_gone(three_leads):
+    """What a recovery leaves: a lead that kept the meeting of a handoff it lost."""
+    from leadtriage.store.schema import derived_rebuild_sql
+
+    conn = three_leads.conn
+    with three_leads.transaction():
+        conn.execute("DELETE FROM handoffs")
+        conn.execute("UPDATE leads SET latest_meeting_at = '2026-12-24 09:00:00' WHERE id = 1")
+        for sql in derived_rebuild_sql():
+            conn.execute(sql)
+        assert conn.execute("SELECT latest_meeting_at FROM leads WHERE id = 1").fetchone() == (None,)

@@ -36,7 +36,10 @@ def ddl() -> list[str]:
 
 
 def rebuild_sql() -> str:
-    """Every lead with a recorded meeting refreshed (after a bulk load without triggers,
-    and by the migration that adds the column). Bulk loads only add handoffs."""
-    return (f"UPDATE leads AS x SET latest_meeting_at = {latest_sql('x.id')} "
-            f"WHERE x.id IN (SELECT lead_id FROM handoffs WHERE meeting_at IS NOT NULL)")
+    """Every lead with a recorded meeting, or one on file, refreshed: after a bulk load
+    without triggers, by the migration that adds the column, and by a recovery (a
+    salvaged lead may keep the meeting of a handoff that was lost)."""
+    latest = latest_sql("x.id")
+    return (f"UPDATE leads AS x SET latest_meeting_at = {latest} WHERE (x.latest_meeting_at IS NOT NULL "
+            f"OR x.id IN (SELECT lead_id FROM handoffs WHERE meeting_at IS NOT NULL)) "
+            f"AND x.latest_meeting_at IS NOT {latest}")  # (rows already right are not rewritten)
