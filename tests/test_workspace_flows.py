@@ -227,7 +227,7 @@ def test_reminder_notice_and_overdue_title(qtbot, store, qsettings):
         # A callback (the prospect was reached before) whose time has passed.
         store.conn.execute("UPDATE leads SET next_action_at = ?, connects = 1 WHERE id = 1",
                            (to_db(FIXED_NOW - timedelta(hours=1)),))
-        store.conn.execute("UPDATE leads SET next_action_at = ?, next_action = 'Call back' WHERE id = 2",
+        store.conn.execute("UPDATE leads SET next_action_at = ?, next_action = 'Call back', connects = 1 WHERE id = 2",
                            (to_db(FIXED_NOW + timedelta(minutes=5)),))
     now = [FIXED_NOW]
     window = MainWindow(store, Worker(synchronous=True), qsettings, clock=lambda: now[0])
@@ -236,11 +236,20 @@ def test_reminder_notice_and_overdue_title(qtbot, store, qsettings):
     now[0] = FIXED_NOW + timedelta(minutes=6)
     due = window.reminders.check()
     assert [d.lead_id for d in due] == [2]
+    assert window.windowTitle().endswith("— 2 overdue")  # the counts follow the clock
     notice = window.reminders.notice
     assert notice is not None and notice.isVisible() and "Lead2 Test" in notice.text()
     assert not notice.isModal()
     assert window.reminders.check() == []  # told once
     notice.close()
+    # Nothing comes due overnight, but "due today" and "nurture due" change with the day.
+    refreshed = []
+    window.reminders.counts_stale.connect(lambda: refreshed.append(True))
+    window.reminders.check()
+    assert refreshed == []
+    now[0] = FIXED_NOW + timedelta(days=1)
+    window.reminders.check()
+    assert refreshed == [True]
 
 
 def test_settings_dialog_saves_reps_region_and_dispositions(qtbot, store):

@@ -469,7 +469,7 @@ class MainWindow(QMainWindow):
         # Reminders raise desktop notices; the overdue count in the title and the
         # sidebar comes from the queue's own counts, so both always agree.
         self.reminders = Reminders(self.store, self, self.clock)
-        self.reminders.notified.connect(lambda _due: self.refresh_counts())
+        self.reminders.counts_stale.connect(self.refresh_counts)
         self.reminders.check()
         self._update_undo()
 

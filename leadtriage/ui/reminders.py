@@ -19,6 +19,10 @@ CHECK_MS = 30_000
 
 class Reminders(QObject):
     notified = Signal(list)  # list[DueCallback]
+    # Time moved the queue's time-dependent counts: a callback came due (overdue), or
+    # the local day turned (due today, nurture due). Nothing is written then, so no
+    # other refresh would notice.
+    counts_stale = Signal()
 
     def __init__(self, store: Store, window: QWidget, clock: Callable[[], datetime], parent=None):
         super().__init__(parent or window)
@@ -45,9 +49,12 @@ class Reminders(QObject):
         # On start, look back a minute so a callback due just now is not missed.
         after = min(self.last_check, now - timedelta(minutes=1))
         due = due_between(self.store, after, now)
+        new_day = now.astimezone().date() != self.last_check.astimezone().date()
         self.last_check = now
         if due:
             self._notify(due)
+        if due or new_day:
+            self.counts_stale.emit()
         return due
 
     def _notify(self, due: list[DueCallback]) -> None:
