@@ -4,6 +4,9 @@ csv_export.py) must produce exactly these bytes; tests/test_handoff_csv_pinned.p
 compares the two on the demo data and a corpus of hostile leads.
 
 Frozen on purpose: change it only together with a deliberate change of the format.
+Changed once: a value a foreign tool stored as a BLOB is written as the text it holds
+(it used to be Python's b'...' notation), and invalid UTF-8 as U+FFFD (it used to
+stop the export).
 """
 
 from __future__ import annotations
@@ -117,24 +120,37 @@ def values(key: str, lead, rep, meeting) -> list:
             text_of(plan.get("competitors")), text_of(plan.get("next_milestone"))]
 
 
+def text(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
+def as_text(row: sqlite3.Row | None) -> dict | None:
+    """A row with each BLOB as the text it holds."""
+    if row is None:
+        return None
+    return {k: text(row[k]) if isinstance(row[k], bytes) else row[k] for k in row.keys()}
+
+
 def oracle_csv(conn: sqlite3.Connection, lead_ids: Sequence[int], key: str, meeting_at: str | None = None) -> bytes:
     """The whole file's bytes for `lead_ids` (in that order, missing leads skipped)."""
     conn.row_factory = sqlite3.Row
+    conn.text_factory = text
     try:
         lines = []
         for lead_id in lead_ids:
-            lead = conn.execute("SELECT * FROM leads WHERE id = ?", (lead_id,)).fetchone()
+            lead = as_text(conn.execute("SELECT * FROM leads WHERE id = ?", (lead_id,)).fetchone())
             if lead is None:
                 continue
-            rep = conn.execute("SELECT * FROM field_reps WHERE id = ?", (lead["field_rep_id"],)).fetchone()
+            rep = as_text(conn.execute("SELECT * FROM field_reps WHERE id = ?", (lead["field_rep_id"],)).fetchone())
             meeting = meeting_at
             if meeting is None:
                 latest = conn.execute(
                     "SELECT meeting_at FROM handoffs WHERE lead_id = ? AND meeting_at IS NOT NULL "
                     "ORDER BY handed_off_at DESC, id DESC LIMIT 1", (lead_id,)).fetchone()
-                meeting = latest[0] if latest else None
+                meeting = text(latest[0]) if latest and isinstance(latest[0], bytes) else latest[0] if latest else None
             lines.append(",".join(cell(v, key != "csv-sheet") for v in values(key, lead, rep, meeting)) + "\r\n")
     finally:
         conn.row_factory = None
+        conn.text_factory = str
     header = ",".join(HEADERS[key]) + "\r\n"
     return (header + "".join(lines)).encode("utf-8-sig" if key == "csv-sheet" else "utf-8")

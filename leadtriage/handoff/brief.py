@@ -19,6 +19,7 @@ from leadtriage.domain.frameworks import get_framework
 from leadtriage.domain.public_id import format_public_id
 from leadtriage.domain.status import Status
 from leadtriage.handoff.text import clean, clean_line
+from leadtriage.store.lenient import as_text, lenient_text
 from leadtriage.store.timeutil import from_db
 
 HISTORY_LIMIT = 8
@@ -142,6 +143,21 @@ def _json(text: str | None, default: Any) -> Any:
     return value if isinstance(value, type(default)) else default
 
 
+def _moment(value: object) -> datetime | None:
+    """A stored UTC time; None for one that a foreign tool left unreadable."""
+    try:
+        return from_db(as_text(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _count(value: object) -> int | None:
+    """A stored whole number (employees, score, attempts); None for anything else."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _zone(name: str | None) -> ZoneInfo | None:
     if not name:
         return None
@@ -220,7 +236,7 @@ def _history(conn: sqlite3.Connection, lead_id: int, zone: ZoneInfo | None) -> l
         (lead_id, *HISTORY_KINDS),
     ).fetchall()
     touches: list[Touch] = []
-    for kind, disposition, notes, occurred_at, rep in rows:
+    for kind, disposition, notes, occurred_at, rep in ([as_text(v) for v in row] for row in rows):
         disp = DISPOSITIONS.get(disposition or "")
         note = clean(notes, 600)
         if kind == "call" and not note and not (disp and disp.connected):
@@ -228,7 +244,7 @@ def _history(conn: sqlite3.Connection, lead_id: int, zone: ZoneInfo | None) -> l
         if kind == "status" and not note:
             continue
         outcome = disp.label if disp else clean_line(disposition or "", 60)
-        touches.append(Touch(format_local(from_db(occurred_at), zone, with_zone=False), kind.capitalize(),
+        touches.append(Touch(format_local(_moment(occurred_at), zone, with_zone=False), kind.capitalize(),
                              outcome, note, clean_line(rep, 80)))
         if len(touches) >= HISTORY_LIMIT:
             break
@@ -256,7 +272,15 @@ def collect_brief(
     meeting_at: datetime | None = None,
 ) -> Brief:
     """Everything one brief shows. `meeting_at` (UTC) overrides the meeting recorded
-    on the lead's latest handoff."""
+    on the lead's latest handoff. Values a foreign tool stored as bytes or invalid
+    UTF-8 are read as text (see `store.lenient`): one bad lead must not stop an export."""
+    with lenient_text(conn):
+        return _collect(conn, lead_id, now=now, rep_name=rep_name, meeting_at=meeting_at)
+
+
+def _collect(
+    conn: sqlite3.Connection, lead_id: int, *, now: datetime, rep_name: str, meeting_at: datetime | None,
+) -> Brief:
     cur = conn.execute(
         "SELECT l.*, r.name AS field_rep_name, r.email AS field_rep_email FROM leads l "
         "LEFT JOIN field_reps r ON r.id = l.field_rep_id WHERE l.id = ?",
@@ -265,7 +289,7 @@ def collect_brief(
     row = cur.fetchone()
     if row is None:
         raise LookupError(lead_id)
-    lead = dict(zip([d[0] for d in cur.description], row, strict=True))
+    lead = {d[0]: as_text(v) for d, v in zip(cur.description, row, strict=True)}
     zone = _zone(lead["timezone"])
     if meeting_at is None:
         last = conn.execute(
@@ -273,7 +297,7 @@ def collect_brief(
             "ORDER BY handed_off_at DESC, id DESC LIMIT 1",
             (lead_id,),
         ).fetchone()
-        meeting_at = from_db(last[0]) if last else None
+        meeting_at = _moment(last[0]) if last else None
     name = clean_line(" ".join(p for p in (lead["first_name"], lead["last_name"]) if p)) or "(no name)"
     field_rep = clean_line(lead["field_rep_name"])
     public_id = lead["public_id"] or format_public_id(lead_id)
@@ -290,14 +314,14 @@ def collect_brief(
         country=clean_line(lead["country"], 8),
         website=clean_line(lead["website"], 200),
         industry=clean_line(lead["industry"], 80),
-        employees=lead["employees"],
+        employees=_count(lead["employees"]),
         source=clean_line(lead["source"]),
         campaign=clean_line(lead["campaign"]),
         ld_rep=clean_line(lead["owner"] or rep_name, 80),
         field_rep=field_rep,
         field_rep_email=clean_line(lead["field_rep_email"], 120),
         status=Status(lead["status"]).label if lead["status"] in Status.__members__.values() else lead["status"],
-        score=lead["score"] or 0,
+        score=_count(lead["score"]) or 0,
     )
     framework = get_framework(lead["framework"])
     answers = _json(lead["qualification"], {})
@@ -329,13 +353,13 @@ def collect_brief(
         motivations=clean(lead["motivations"]),
         plan=plan,
         history=tuple(_history(conn, lead_id, zone)),
-        attempts=lead["attempts"] or 0,
-        connects=lead["connects"] or 0,
+        attempts=_count(lead["attempts"]) or 0,
+        connects=_count(lead["connects"]) or 0,
         next_step=_next_step(plan, lead, meeting_local, field_rep),
         meeting_at=meeting_at,
         meeting_local=meeting_local,
         meeting_utc=f"{meeting_at:%Y-%m-%d %H:%M} UTC" if meeting_at else "",
-        qualified_on=_date(from_db(lead["qualified_at"]), zone),
+        qualified_on=_date(_moment(lead["qualified_at"]), zone),
         prepared_at=f"{now:%Y-%m-%d %H:%M} UTC",
         report_back=report_back,
         notes=clean(lead["notes"]),

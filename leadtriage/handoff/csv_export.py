@@ -27,17 +27,18 @@ exporter's output):
 - Each column is checked at once (`_column_plain`, a `translate` and a few
   substring searches): no value needs quoting or neutralising. A column that fails
   is written cell by cell with `_cell_maker`; a row SQL marks odd (a REAL or BLOB
-  value, a negative number) or that holds a character `_STRIP` removes
-  (`_has_strippable`) goes the plain way: a hostile lead costs what every lead
-  used to, not its chunk.
+  value, a negative number), that holds a character `_STRIP` removes or whose bytes
+  are not UTF-8 (`_needs_plain`) goes the plain way: a hostile lead costs what every
+  lead used to, not its chunk.
 - The CRM description comes from `leads.discovery_summary`, kept by SQLite when
   discovery changes (`store.discovery_summary`), joined here with the ID and the
   meeting; parsing the JSON fields per row was half the export's time. The sheet's
   brief cells are built here.
 - The next chunk's SELECT runs on a thread (`csv_reader`) while this one is checked
   and written.
-Text that SQLite holds as invalid UTF-8 (only a foreign tool can store it) is copied
-as it is by the fast way.
+Values only a foreign tool can store (see `store.lenient`) go the plain way, which
+reads them leniently: a BLOB as the text it holds, invalid UTF-8 with U+FFFD. The
+fast way sends a row there when SQL marks it odd or its bytes are not UTF-8.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ from leadtriage.handoff.csv_reader import ChunkReader, reader
 from leadtriage.handoff.text import _STRIP
 from leadtriage.store.discovery_summary import EXPORT_TEXT, PLAN_PARTS
 from leadtriage.store.latest_meeting import latest_sql
+from leadtriage.store.lenient import as_text, lenient_text
 from leadtriage.store.schema import LEAD_COLUMNS
 
 TRIGGERS = frozenset("=+-@\t\r")
@@ -351,33 +353,29 @@ SHEET = Profile(
 PROFILES: dict[str, Profile] = {p.key: p for p in (SALESFORCE, HUBSPOT, SHEET)}
 
 
-# `_STRIP`'s characters in UTF-8: the C0 controls (not tab, LF, CR) and DEL are single
-# bytes; each of the others starts with a lead byte, followed by one of its `_TAILS`.
-_MULTIBYTE = [c.encode() for c in _STRIP.findall("".join(map(chr, range(0x80, 0x10000))))]
-_TAILS = {lead: frozenset(b[1:] for b in _MULTIBYTE if b[0] == lead) for lead in {b[0] for b in _MULTIBYTE}}
-_LEADS = bytes(_TAILS)
-_OTHER_BYTES = bytes(b for b in range(256) if b not in _TAILS and not (b < 0x80 and _STRIP.match(chr(b))))
+# Bytes that are plain in any CSV line: printable ASCII, tab, LF, CR. Every other
+# byte is an ASCII control `_STRIP` removes, or part of a non-ASCII character.
+_PLAIN_ASCII = bytes(b for b in range(0x80) if not _STRIP.match(chr(b)))
+_NON_ASCII = bytes(range(0x80, 0x100))
 
 
-def _has_strippable(data: bytes) -> bool:
-    """Whether UTF-8 `data` holds a character `_STRIP` removes. Two `translate` passes
-    keep only control bytes and the lead bytes (no regex: the re module walks text at a
-    few ns a character, most of the budget); then only lead bytes, which also start
-    common characters such as € and “, are looked at one by one."""
-    suspects = data.translate(None, _OTHER_BYTES)
+def _needs_plain(data: bytes) -> bool:
+    """Whether CSV `data` holds a character `_STRIP` removes or is not valid UTF-8 (what
+    a foreign tool stored; the plain way reads it with U+FFFD). No regex over `data`:
+    the re module walks text at a few ns a character, most of the budget. A `translate`
+    keeps only the ASCII controls and the non-ASCII bytes (a fraction of a percent of a
+    typical export), and the pattern looks at those alone."""
+    suspects = data.translate(None, _PLAIN_ASCII)
     if not suspects:
         return False
-    if suspects.translate(None, _LEADS):
-        return True  # a control character
-    for lead in set(suspects):
-        tails = _TAILS[lead]
-        size = len(next(iter(tails)))
-        i = data.find(lead)
-        while i >= 0:
-            if data[i + 1:i + 1 + size] in tails:
-                return True
-            i = data.find(lead, i + 1)
-    return False
+    if suspects.translate(None, _NON_ASCII):
+        return True  # an ASCII control character
+    try:
+        # The whole, not `suspects` alone: b"\xc3A\xa9" is not UTF-8, its non-ASCII bytes are.
+        data.decode()
+    except UnicodeDecodeError:
+        return True
+    return _STRIP.search(suspects.decode()) is not None
 
 
 def _fetch(conn: sqlite3.Connection, lead_ids: Sequence[int], key: str, meeting_at: str | None) -> tuple:
@@ -394,7 +392,10 @@ def _plain_lines(conn: sqlite3.Connection, lead_ids: Sequence[int], profile: Pro
     n = len(profile.before)
     lines = {}
     params = {"ids": json.dumps(list(lead_ids)), "meeting_at": meeting_at}
-    for *values, lead_id in conn.execute(profile.plain_select, params):
+    with lenient_text(conn):
+        rows = conn.execute(profile.plain_select, params).fetchall()
+    for *values, lead_id in rows:
+        values = [as_text(v) for v in values]
         cells = [*map(cell, values[:n]), profile.brief(cell, *values[n:n + 6]), *map(cell, values[n + 6:])]
         lines[str(lead_id)] = _STRIP.sub("", ",".join(cells) + "\r\n").encode()
     return lines
@@ -464,10 +465,11 @@ def _render(conn: sqlite3.Connection, lead_ids: Sequence[int], profile: Profile,
                                 for x in split])
     lines = [b",".join(cells) for cells in zip(*columns, strict=False)]  # (constants repeat endlessly)
     data = b"\r\n".join(lines) + b"\r\n"
-    if b"1" not in odd and not _has_strippable(data):
+    if b"1" not in odd and not _needs_plain(data):
         return data
-    # Row by row: the rows SQL marked odd or that hold a character to strip go the plain way.
-    redo = [i for i, line in enumerate(lines) if odd[i:i + 1] == b"1" or _has_strippable(line)]
+    # Row by row: the rows SQL marked odd, that hold a character to strip or that are
+    # not UTF-8 go the plain way.
+    redo = [i for i, line in enumerate(lines) if odd[i:i + 1] == b"1" or _needs_plain(line)]
     plain = _plain_lines(conn, [int(ids[i]) for i in redo], profile, meeting_at)
     out = [line + b"\r\n" for line in lines]
     for i in redo:
