@@ -60,7 +60,7 @@ from leadtriage.handoff.csv_reader import ChunkReader, reader
 from leadtriage.handoff.text import _STRIP
 from leadtriage.store.discovery_summary import EXPORT_TEXT, PLAN_PARTS
 from leadtriage.store.latest_meeting import latest_sql
-from leadtriage.store.lenient import as_text, lenient_text
+from leadtriage.store.lenient import as_text
 from leadtriage.store.schema import LEAD_COLUMNS
 
 TRIGGERS = frozenset("=+-@\t\r")
@@ -392,9 +392,7 @@ def _plain_lines(conn: sqlite3.Connection, lead_ids: Sequence[int], profile: Pro
     n = len(profile.before)
     lines = {}
     params = {"ids": json.dumps(list(lead_ids)), "meeting_at": meeting_at}
-    with lenient_text(conn):
-        rows = conn.execute(profile.plain_select, params).fetchall()
-    for *values, lead_id in rows:
+    for *values, lead_id in conn.execute(profile.plain_select, params):
         values = [as_text(v) for v in values]
         cells = [*map(cell, values[:n]), profile.brief(cell, *values[n:n + 6]), *map(cell, values[n + 6:])]
         lines[str(lead_id)] = _STRIP.sub("", ",".join(cells) + "\r\n").encode()

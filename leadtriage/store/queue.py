@@ -11,6 +11,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+from leadtriage.store.lenient import as_text
+
 LIST_COLUMNS = (
     "id, public_id, first_name, last_name, title, company, status, score, "
     "next_action_at, last_touch_at, source, campaign, phone, email, country, timezone, "
@@ -85,12 +87,16 @@ def _after(order: tuple[tuple[str, str], ...], key: tuple) -> tuple[str, list]:
     return f"{whole} OR {first} IS NULL", list(key)
 
 
+# Rows for display read a BLOB that a foreign tool left in a text column as its text
+# (`as_text`); the connection already reads invalid UTF-8 with U+FFFD.
+
+
 def lead_detail(conn: sqlite3.Connection, lead_id: int) -> dict | None:
     cur = conn.execute("SELECT * FROM leads WHERE id = ?", (lead_id,))
     row = cur.fetchone()
     if row is None:
         return None
-    return dict(zip([d[0] for d in cur.description], row, strict=True))
+    return {d[0]: as_text(v) for d, v in zip(cur.description, row, strict=True)}
 
 
 def timeline(conn: sqlite3.Connection, lead_id: int, limit: int = 500) -> list[dict]:
@@ -100,7 +106,7 @@ def timeline(conn: sqlite3.Connection, lead_id: int, limit: int = 500) -> list[d
         (lead_id, limit),
     )
     names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    return [dict(zip(names, map(as_text, r), strict=True)) for r in cur.fetchall()]
 
 
 # ======================================================================================
@@ -418,7 +424,7 @@ def _segment_page(conn: sqlite3.Connection, seg: Segment, after: tuple | None, l
     params["limit"] = limit
     out = []
     for r in conn.execute(sql, params):
-        out.append(QueueItem(LeadRow(*r[:_ROW_WIDTH]), seg.label, tuple(r[_ROW_WIDTH:])))
+        out.append(QueueItem(LeadRow(*map(as_text, r[:_ROW_WIDTH])), seg.label, tuple(r[_ROW_WIDTH:])))
     return out
 
 
