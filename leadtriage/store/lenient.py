@@ -21,4 +21,3 @@ def decode_text(data: bytes) -> str:
 def as_text(value: object) -> object:
     """A BLOB as the text it holds; any other value as it is."""
     return decode_text(value) if isinstance(value, bytes) else value
-
