@@ -19,7 +19,7 @@ from leadtriage.domain.frameworks import get_framework
 from leadtriage.domain.public_id import format_public_id
 from leadtriage.domain.status import Status
 from leadtriage.handoff.text import clean, clean_line
-from leadtriage.store.lenient import as_text
+from leadtriage.store.lenient import as_text, lenient_text
 from leadtriage.store.timeutil import from_db
 
 HISTORY_LIMIT = 8
@@ -272,8 +272,15 @@ def collect_brief(
     meeting_at: datetime | None = None,
 ) -> Brief:
     """Everything one brief shows. `meeting_at` (UTC) overrides the meeting recorded
-    on the lead's latest handoff. A BLOB that a foreign tool left where text belongs
-    reads as its text (`store.lenient`): one bad lead must not stop an export."""
+    on the lead's latest handoff. Values a foreign tool left as bytes or invalid
+    UTF-8 read as text (`store.lenient`): one bad lead must not stop an export."""
+    with lenient_text(conn):
+        return _collect(conn, lead_id, now=now, rep_name=rep_name, meeting_at=meeting_at)
+
+
+def _collect(
+    conn: sqlite3.Connection, lead_id: int, *, now: datetime, rep_name: str, meeting_at: datetime | None,
+) -> Brief:
     cur = conn.execute(
         "SELECT l.*, r.name AS field_rep_name, r.email AS field_rep_email FROM leads l "
         "LEFT JOIN field_reps r ON r.id = l.field_rep_id WHERE l.id = ?",

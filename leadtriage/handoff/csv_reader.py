@@ -22,7 +22,8 @@ def reader(db_path: Path) -> sqlite3.Connection:
     """A read-only connection for streaming an export (it sees what is committed).
     The whole file memory-mapped (SQLite caps the size at its own limit, 2 GB)."""
     conn = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
-    conn.text_factory = decode_text  # as the store's own connections (see `store.lenient`)
+    # Lenient: the rows it reads are written out, never compared again (see `store.lenient`).
+    conn.text_factory = decode_text
     conn.execute("PRAGMA mmap_size = 17179869184")
     conn.execute("PRAGMA cache_size = -32000")
     return conn

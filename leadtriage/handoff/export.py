@@ -25,7 +25,7 @@ from leadtriage.handoff.filenames import FileNamer, safe_stem
 from leadtriage.progress import NO_PROGRESS, Progress
 from leadtriage.services.leads import LeadService
 from leadtriage.store.db import Store
-from leadtriage.store.lenient import as_text
+from leadtriage.store.lenient import as_text, lenient_text
 from leadtriage.store.settings import SettingsStore
 from leadtriage.store.timeutil import to_db
 
@@ -196,10 +196,11 @@ class HandoffExporter:
         if self.template_folder and not Path(self.template_folder).expanduser().is_dir():
             raise UserError(f"The brief template folder {self.template_folder} does not exist; fix it in Settings.")
         ids = list(dict.fromkeys(request.lead_ids))  # each lead once, first mention wins
-        rows = [(lead_id, as_text(pid), as_text(st)) for lead_id, pid, st in self.store.conn.execute(
-            "SELECT l.id, l.public_id, l.status FROM json_each(?) j JOIN leads l ON l.id = j.value ORDER BY j.key",
-            (json.dumps(ids),),
-        )]
+        with lenient_text(self.store.conn) as conn:
+            rows = [(lead_id, as_text(pid), as_text(st)) for lead_id, pid, st in conn.execute(
+                "SELECT l.id, l.public_id, l.status FROM json_each(?) j JOIN leads l ON l.id = j.value ORDER BY j.key",
+                (json.dumps(ids),),
+            )]
         if len(rows) != len(ids):
             raise UserError("Some of the chosen leads no longer exist; refresh and try again.")
         refused = [(pid, st) for _, pid, st in rows if st not in EXPORTABLE]
@@ -212,6 +213,12 @@ class HandoffExporter:
         return rows
 
     def export(self, request: ExportRequest, progress: Progress = NO_PROGRESS) -> ExportResult:
+        # Values a foreign tool left as invalid UTF-8 must not stop the export; nothing
+        # read here goes back into a comparison in SQL (see `store.lenient`).
+        with lenient_text(self.store.conn):
+            return self._export(request, progress)
+
+    def _export(self, request: ExportRequest, progress: Progress) -> ExportResult:
         rows = self.check(request)
         folder = Path(request.folder)
         created = not folder.exists()

@@ -22,7 +22,7 @@ from leadtriage.scoring import ScoreRules, rules_from_setting, score_lead
 from leadtriage.services.calls import at_morning, dispositions_from_setting
 from leadtriage.services.fields import EDITABLE, InvalidField, clean_field
 from leadtriage.store.db import Store
-from leadtriage.store.lenient import as_text
+from leadtriage.store.lenient import as_text, lenient_text
 from leadtriage.store.settings import SettingsStore
 from leadtriage.store.timeutil import to_db
 
@@ -105,11 +105,12 @@ class LeadService:
     # -- reading -----------------------------------------------------------------------
 
     def get(self, lead_id: int) -> dict[str, Any]:
-        """The lead's stored values; a BLOB that a foreign tool left in a text column
-        reads as its text (`store.lenient`), so scoring, status moves and exports of
-        that lead still work."""
-        cur = self.store.conn.execute("SELECT * FROM leads WHERE id = ?", (lead_id,))
-        row = cur.fetchone()
+        """The lead's stored values; bytes or invalid UTF-8 that a foreign tool left in
+        a text column read as text (`store.lenient`), so scoring, status moves and
+        exports of that lead still work."""
+        with lenient_text(self.store.conn) as conn:
+            cur = conn.execute("SELECT * FROM leads WHERE id = ?", (lead_id,))
+            row = cur.fetchone()
         if row is None:
             raise LeadNotFound(lead_id)
         return {d[0]: as_text(v) for d, v in zip(cur.description, row, strict=True)}

@@ -11,7 +11,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from leadtriage.store.lenient import as_text
+from leadtriage.store.lenient import as_text, lenient_text
+from leadtriage.store.schema import LEAD_COLUMNS as _KINDS
 
 LIST_COLUMNS = (
     "id, public_id, first_name, last_name, title, company, status, score, "
@@ -87,26 +88,29 @@ def _after(order: tuple[tuple[str, str], ...], key: tuple) -> tuple[str, list]:
     return f"{whole} OR {first} IS NULL", list(key)
 
 
-# Rows for display read a BLOB that a foreign tool left in a text column as its text
-# (`as_text`); the connection already reads invalid UTF-8 with U+FFFD.
+# Rows for display read what a foreign tool left in a text column (a BLOB, invalid
+# UTF-8) as text; see `store.lenient`. Keys that go back into SQL stay as stored.
 
 
 def lead_detail(conn: sqlite3.Connection, lead_id: int) -> dict | None:
-    cur = conn.execute("SELECT * FROM leads WHERE id = ?", (lead_id,))
-    row = cur.fetchone()
+    with lenient_text(conn):
+        cur = conn.execute("SELECT * FROM leads WHERE id = ?", (lead_id,))
+        row = cur.fetchone()
     if row is None:
         return None
     return {d[0]: as_text(v) for d, v in zip(cur.description, row, strict=True)}
 
 
 def timeline(conn: sqlite3.Connection, lead_id: int, limit: int = 500) -> list[dict]:
-    cur = conn.execute(
-        "SELECT id, kind, disposition, duration_s, notes, occurred_at, rep, data FROM activities "
-        "WHERE lead_id = ? ORDER BY occurred_at DESC, id DESC LIMIT ?",
-        (lead_id, limit),
-    )
+    with lenient_text(conn):
+        cur = conn.execute(
+            "SELECT id, kind, disposition, duration_s, notes, occurred_at, rep, data FROM activities "
+            "WHERE lead_id = ? ORDER BY occurred_at DESC, id DESC LIMIT ?",
+            (lead_id, limit),
+        )
+        rows = cur.fetchall()
     names = [d[0] for d in cur.description]
-    return [dict(zip(names, map(as_text, r), strict=True)) for r in cur.fetchall()]
+    return [dict(zip(names, map(as_text, r), strict=True)) for r in rows]
 
 
 # ======================================================================================
@@ -265,8 +269,12 @@ class QueueItem:
     key: tuple
 
 
-ROW_SELECT = ", ".join(f"leads.{c.strip()}" for c in LIST_COLUMNS.split(",")) + (
-    ", leads.owner, leads.nurture_until, leads.connects"
+# A text column is read as its bytes and decoded by `as_text`: a value that is not
+# UTF-8 then shows with U+FFFD instead of failing the whole page. (The sort keys after
+# these columns are read as stored: they go back into SQL for the next page.)
+ROW_SELECT = ", ".join(
+    f"CAST(leads.{c} AS BLOB)" if _KINDS.get(c) is str else f"leads.{c}"
+    for c in [c.strip() for c in LIST_COLUMNS.split(",")] + ["owner", "nurture_until", "connects"]
 )
 _ROW_WIDTH = len(ROW_SELECT.split(","))
 
