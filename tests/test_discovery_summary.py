@@ -14,7 +14,8 @@ from leadtriage.handoff.csv_export import discovery_text
 from leadtriage.services.leads import LeadService
 from leadtriage.store import open_store
 from leadtriage.store.discovery_summary import MAX_LENGTH, PLAN_PARTS
-from leadtriage.store.schema import LATEST_VERSION, MEETING_INDEX, MIGRATIONS, _v5_crm_export
+from leadtriage.store.latest_meeting import INDEX as MEETING_INDEX
+from leadtriage.store.schema import LATEST_VERSION, MIGRATIONS, _v5_crm_export
 from tests.test_latest_meeting import rewind_latest_meeting
 
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12) | st.sampled_from(

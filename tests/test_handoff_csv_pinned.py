@@ -202,3 +202,14 @@ def test_cancelling_stops_the_read_ahead_thread(demo_store, tmp_path, monkeypatc
     assert not [t for t in threading.enumerate() if t.name.startswith("csv-read-ahead")]
     assert gc.isenabled()  # paused for the export only
     assert (tmp_path / "x.csv").read_bytes().count(b"\r\n") == 51  # the header and the first chunk
+
+
+def test_a_profile_outside_the_registry_exports_too(demo_store, tmp_path):
+    """A layout built by code (a team's own profile) is used as given, not looked up by key."""
+    import dataclasses
+
+    ids = [r[0] for r in demo_store.conn.execute("SELECT id FROM leads ORDER BY id LIMIT 30")]
+    custom = dataclasses.replace(csv_export.SALESFORCE, key="csv-team")
+    csv_export.export_csv(demo_store.path, ids, custom, tmp_path / "team.csv")
+    csv_export.export_csv(demo_store.path, ids, csv_export.SALESFORCE, tmp_path / "sf.csv")
+    assert (tmp_path / "team.csv").read_bytes() == (tmp_path / "sf.csv").read_bytes()

@@ -378,10 +378,10 @@ def _needs_plain(data: bytes) -> bool:
     return _STRIP.search(suspects.decode()) is not None
 
 
-def _fetch(conn: sqlite3.Connection, lead_ids: Sequence[int], key: str, meeting_at: str | None) -> tuple:
+def _fetch(conn: sqlite3.Connection, lead_ids: Sequence[int], profile: Profile, meeting_at: str | None) -> tuple:
     """`Profile.fast_select`'s one row for `lead_ids` (one row: the thread that reads
     ahead hands over a chunk at once, not row by row)."""
-    return conn.execute(PROFILES[key].fast_select, {"ids": json.dumps(list(lead_ids)), "meeting_at": meeting_at}).fetchone()
+    return conn.execute(profile.fast_select, {"ids": json.dumps(list(lead_ids)), "meeting_at": meeting_at}).fetchone()
 
 
 def _plain_lines(conn: sqlite3.Connection, lead_ids: Sequence[int], profile: Profile,
@@ -489,7 +489,7 @@ def export_csv(
     ids = list(lead_ids)
     chunks = [ids[i:i + CHUNK_ROWS] for i in range(0, len(ids), CHUNK_ROWS)]
     written = 0
-    fetch = partial(_fetch, key=profile.key, meeting_at=meeting_at)
+    fetch = partial(_fetch, profile=profile, meeting_at=meeting_at)
     conn = reader(db_path)
     try:
         with open(path, "wb") as fh, ChunkReader(db_path, chunks, fetch) as fetched, cyclic_gc_paused():

@@ -447,10 +447,7 @@ def _v5_crm_export(db: sqlite_utils.Database) -> None:
     for sql in discovery_summary.ddl():
         db.execute(sql)
     db.execute(discovery_summary.rebuild_sql())
-    db.execute(f"CREATE INDEX {MEETING_INDEX} ON handoffs (lead_id, handed_off_at) WHERE meeting_at IS NOT NULL")
-
-
-MEETING_INDEX = latest_meeting.INDEX
+    db.execute(f"CREATE INDEX {latest_meeting.INDEX} ON handoffs (lead_id, handed_off_at) WHERE meeting_at IS NOT NULL")
 
 
 def _v6_latest_meeting(db: sqlite_utils.Database) -> None:
