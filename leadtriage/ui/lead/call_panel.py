@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDateTimeEdit,
@@ -175,8 +175,10 @@ class CallPanel(QWidget):
                 QShortcut(QKeySequence(d.shortcut), self, lambda disp=d: self.choose(disp),
                           context=Qt.ShortcutContext.WidgetWithChildrenShortcut))
 
-    def reset(self, phone: str, callable_: bool) -> None:
-        """A new lead (or the call just saved): nothing chosen, no timer."""
+    def reset(self, phone: str, callable_: bool, *, lead: bool = True) -> None:
+        """A new lead (or the call just saved): nothing chosen, no timer. With no lead
+        at all (`lead=False`) nothing can be called, but there is no do-not-call
+        lead either: the banner stays hidden."""
         self.ticker.stop()
         self.started = None
         self.disposition = None
@@ -191,7 +193,7 @@ class CallPanel(QWidget):
             group.setExclusive(True)
         self.date_edit.hide()
         self.phone.setText(phone or "No phone number")
-        self.dnc.setVisible(not callable_)
+        self.dnc.setVisible(lead and not callable_)
         self.call_button.setEnabled(callable_ and bool(phone))
         self.outcomes.setEnabled(callable_)
         for s in self._outcome_shortcuts:
@@ -233,6 +235,11 @@ class CallPanel(QWidget):
             button.setChecked(button.objectName() == f"outcome_{d.key}")
         self.error.clear()
         self._show_next()
+        # The rep's next keys are the notes: with focus left on the outcome buttons,
+        # every letter that is also an outcome key would re-pick the outcome. In the
+        # notes box they are text (a text field takes plain keys before shortcuts).
+        self.notes.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.notes.moveCursor(QTextCursor.MoveOperation.End)
 
     def choose_pick(self, key: str) -> None:
         self.pick = key

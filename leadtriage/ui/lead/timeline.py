@@ -59,6 +59,8 @@ class TimelineModel(QAbstractTableModel):
             data = _loads(row.get("data"))
             if row["kind"] == "status" and isinstance(data, dict) and data.get("to"):
                 what += f": {_status_label(data.get('from'))} → {_status_label(data['to'])}"
+            if row["kind"] == "outcome" and isinstance(data, dict):
+                what += _outcome_text(data)
             if row.get("duration_s"):
                 what += f" ({row['duration_s'] // 60}:{row['duration_s'] % 60:02d})"
             return what
@@ -75,6 +77,16 @@ def _loads(text: str | None):
         return json.loads(text) if text else None
     except ValueError:
         return None
+
+
+def _outcome_text(data: dict) -> str:
+    """": opportunity, 48,000" — what field sales reported, with the amount when one
+    came back (the number a rep is asked about first)."""
+    text = f": {str(data['outcome']).replace('_', ' ')}" if data.get("outcome") else ""
+    amount = data.get("amount")
+    if isinstance(amount, int | float) and not isinstance(amount, bool):
+        text += f", {amount:,.0f}" if float(amount).is_integer() else f", {amount:,.2f}"
+    return text
 
 
 def _status_label(value: str | None) -> str:

@@ -40,7 +40,11 @@ from leadtriage.ui.lead.timeline import TimelineModel, plain_label
 SHORTCUTS: tuple[tuple[str, str], ...] = (
     (CALL_KEY, "Start a call (timer runs until you save)"),
     ("N, V, B, G, W, I, C, T, M, D, X", "Call outcome, one key (as listed on the buttons; editable in Settings)"),
-    ("1 / 2 / 3 / 4 / 5", "Next step: in 2 hours / tomorrow 9:00 / in 3 days / next week / a date"),
+    ("(any key after an outcome)", "Goes into the call notes: once an outcome is chosen the notes box has "
+                                   "the focus, and letters or digits typed there never change the outcome"),
+    ("Tab", "Leave the notes (then 1-5 picks the next step)"),
+    ("1 / 2 / 3 / 4 / 5", "Next step: in 2 hours / tomorrow 9:00 / in 3 days / next week / a date "
+                          "(outside the notes)"),
     ("Ctrl+Return", "Save the call and open the next lead"),
     ("Ctrl+S", "Save the call, discovery or checklist (the open tab)"),
     ("Ctrl+Shift+E / L / M / O", "Log an e-mail / LinkedIn message / meeting / note (with the notes typed)"),
@@ -101,10 +105,19 @@ class LeadWorkspace(QWidget):
         self.timeline_view = QTableView()
         self.timeline_view.setObjectName("timeline")
         self.timeline_view.setModel(self.timeline)
+        # The side panel is narrow: text wraps and each row grows to show it whole
+        # (an elided timeline told the rep nothing).
         self.timeline_view.verticalHeader().hide()
-        self.timeline_view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.timeline_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.timeline_view.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(1, 170)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.timeline_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.timeline_view.setWordWrap(False)
+        self.timeline_view.setWordWrap(True)
+        self.timeline_view.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.timeline_view.setVerticalScrollMode(QTableView.ScrollMode.ScrollPerPixel)
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("workspaceTabs")
@@ -172,7 +185,7 @@ class LeadWorkspace(QWidget):
             self.status_chip.clear()
             self.score_label.clear()
             self.chips.set_chips([])
-            self.call.reset("", False)
+            self.call.reset("", False, lead=False)
             self.message.clear()
             self._offer_moves()
             return
