@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from leadtriage.store.timeutil import to_db
+from leadtriage.ui.queue.table_model import COL
 from tests.conftest import FIXED_NOW
 from tests.test_workspace_flows import add_leads, lead, make_window
 
@@ -88,3 +89,72 @@ def test_timeline_wraps_and_shows_outcome_amounts(qtbot, store, qsettings):
     view.resizeRowsToContents()
     line = view.fontMetrics().height()
     assert view.rowHeight(0) > 2 * line  # the note is shown whole, over several lines
+
+
+# -- 7. queue rows follow what was saved --------------------------------------------------
+
+def _overdue_callbacks(store, n=3):
+    add_leads(store, n, status="engaged", connects=1, attempts=1)
+    with store.transaction():
+        for i in range(1, n + 1):
+            store.conn.execute("UPDATE leads SET next_action_at = ? WHERE id = ?",
+                               (to_db(FIXED_NOW - timedelta(hours=10 - i)), i))
+
+
+def _select(window, row):
+    from PySide6.QtCore import QItemSelectionModel
+
+    flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+    window.table.selectionModel().setCurrentIndex(window.leads.index(row, 1), flags)
+
+
+def _cell(window, row, column):
+    return window.leads.index(row, COL[column]).data()
+
+
+def test_saved_call_refreshes_its_row_in_place_and_keeps_the_place(qtbot, store, qsettings):
+    _overdue_callbacks(store)
+    window = make_window(qtbot, store, qsettings, "today")
+    assert [_cell(window, r, "Priority") for r in range(3)] == ["Overdue"] * 3
+    _select(window, 1)
+    window.panel.call.call_button.setFocus()
+    assert window.panel.lead["id"] == 2
+    before_next = _cell(window, 1, "Next action")
+    _key(qtbot, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    _key(qtbot, Qt.Key.Key_N)  # no answer: try again on the next business day
+    _key(qtbot, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert window.leads.lead_id(1) == 2  # same place in the list
+    assert _cell(window, 1, "Priority") != "Overdue"
+    assert _cell(window, 1, "Next action") != before_next
+    assert _cell(window, 1, "Last touch") != ""
+    assert [r.row() for r in window.table.selectionModel().selectedRows()] == [1]
+    assert window.panel.lead["id"] == 2
+    # Save and next: the row just worked is fresh, the next one is selected.
+    _key(qtbot, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    _key(qtbot, Qt.Key.Key_C)  # callback requested (no usual retry: next step chosen below)
+    _key(qtbot, Qt.Key.Key_Tab)
+    _key(qtbot, Qt.Key.Key_3)
+    _key(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert window.panel.lead["id"] == 3
+    assert [r.row() for r in window.table.selectionModel().selectedRows()] == [2]
+    assert window.leads.lead_id(1) == 2 and _cell(window, 1, "Priority") != "Overdue"
+
+
+def test_status_moves_refresh_the_row(qtbot, store, qsettings):
+    _overdue_callbacks(store)
+    window = make_window(qtbot, store, qsettings, "today")
+    _select(window, 0)
+    ws = window.panel
+    window.table.setFocus()
+    _key(qtbot, Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)  # Nurture
+    dialog = ws.active_dialog
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    assert lead(store, 1)["status"] == "nurture"
+    assert window.leads.lead_id(0) == 1
+    assert _cell(window, 0, "Status") == "Nurture" and _cell(window, 0, "Priority") != "Overdue"
+    _select(window, 1)
+    _key(qtbot, Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)  # Disqualify
+    dialog = ws.active_dialog
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    assert _cell(window, 1, "Status") == "Disqualified"
+    assert [r.row() for r in window.table.selectionModel().selectedRows()] == [1]

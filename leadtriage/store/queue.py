@@ -436,6 +436,12 @@ def _segment_page(conn: sqlite3.Connection, seg: Segment, after: tuple | None, l
     return out
 
 
+def lead_row(conn: sqlite3.Connection, lead_id: int) -> LeadRow | None:
+    """One lead as a queue row: what a row on screen shows after the rep changed it."""
+    r = conn.execute(f"SELECT {ROW_SELECT} FROM leads WHERE leads.id = ?", (lead_id,)).fetchone()
+    return None if r is None else LeadRow(*map(as_text, r))
+
+
 def queue_counts(conn: sqlite3.Connection, moment: Moment) -> dict[str, int]:
     """Counts for every sidebar view, plus "overdue" and "due_today". Status counts come
     from `lead_counts`; the time-dependent ones are covering-index range scans."""

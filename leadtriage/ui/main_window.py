@@ -488,7 +488,8 @@ class MainWindow(QMainWindow):
                 self.panel.reload()
             self._lead_changed(change.lead_id)
 
-    def _lead_changed(self, _lead_id: int) -> None:
+    def _lead_changed(self, lead_id: int) -> None:
+        self.leads.refresh_lead(lead_id)  # in place: the rep keeps their place in the list
         self.refresh_counts()
         self._update_undo()
 

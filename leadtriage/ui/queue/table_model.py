@@ -138,6 +138,25 @@ class LeadTableModel(QAbstractTableModel):
     def reload(self) -> None:
         self.set_query(self._query)
 
+    def refresh_lead(self, lead_id: int) -> bool:
+        """Re-read one lead's row after the rep changed it, in place: the row keeps its
+        place (and the selection, and the pages after it) until the next reload; its
+        status, score, times and band show what was saved. The row's sort key stays
+        as it was read, so the next page still continues after it."""
+        row = self.row_of(lead_id)
+        if row < 0:
+            return False
+        fresh = queue.lead_row(self._conn, lead_id)
+        if fresh is None:
+            return False
+        old = self._items[row]
+        self._moment = Moment(self._clock(), self._local_tz, self.calling_hours)
+        band = self._derived_band(fresh, today=self._query.view == queue.TODAY and not self._query.search.strip()
+                                  and self._query.custom is None)
+        self._items[row] = QueueItem(fresh, band, old.key)
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        return True
+
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and self._cursor is not None
 
@@ -226,7 +245,13 @@ class LeadTableModel(QAbstractTableModel):
         the row, so "Overdue" means the same thing everywhere."""
         if item.band:
             return item.band
-        row = item.row
+        return self._derived_band(item.row)
+
+    def _derived_band(self, row: LeadRow, today: bool = False) -> str:
+        if today and row.status == "new" and not row.do_not_call:
+            return "New"
+        if today and row.status == "attempting" and not row.next_action_at and not row.do_not_call:
+            return "Attempt due"
         if not row.next_action_at:
             return ""
         params = self._moment.params()
