@@ -8,7 +8,7 @@ import json
 from datetime import timedelta
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 
 from leadtriage.store.timeutil import to_db
 from leadtriage.ui.queue.table_model import COL
@@ -158,3 +158,68 @@ def test_status_moves_refresh_the_row(qtbot, store, qsettings):
     qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
     assert _cell(window, 1, "Status") == "Disqualified"
     assert [r.row() for r in window.table.selectionModel().selectedRows()] == [1]
+
+
+# -- 8. reminders live in the queue, never over a dialog -----------------------------------
+
+def _callbacks_coming_due(store):
+    add_leads(store, 3, status="engaged", connects=1, attempts=1)
+    with store.transaction():
+        for i, minutes in ((1, 5), (2, 7), (3, 600)):
+            store.conn.execute("UPDATE leads SET next_action_at = ?, next_action = 'Call back' WHERE id = ?",
+                               (to_db(FIXED_NOW + timedelta(minutes=minutes)), i))
+
+
+def _top_level_dialogs():
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()]
+
+
+def test_reminders_are_a_notice_in_the_queue_with_open_and_snooze(qtbot, store, qsettings):
+    from leadtriage.store.settings import SettingsStore
+    from leadtriage.ui.settings_dialog import SettingsDialog
+
+    _callbacks_coming_due(store)
+    now = [FIXED_NOW]
+    window = make_window(qtbot, store, qsettings, "today")
+    window.reminders.clock = window.clock = lambda: now[0]
+    window.leads._clock = lambda: now[0]
+    bar = window.reminders.bar
+    assert bar.lead_ids() == []
+    # The rep is in Settings when two callbacks come due: nothing pops over the dialog.
+    dialog = SettingsDialog(SettingsStore(store), window.field_reps, window)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    qtbot.waitExposed(dialog)
+    before = _top_level_dialogs()
+    now[0] = FIXED_NOW + timedelta(minutes=8)
+    due = window.reminders.check()
+    assert [d.lead_id for d in due] == [1, 2]
+    assert _top_level_dialogs() == before  # no message box, no second window
+    assert bar.lead_ids() == [1, 2] and bar.isVisibleTo(window)
+    assert window.reminders.tray_messages == []  # no desktop balloon while a dialog runs
+    dialog.reject()
+    # Told once per lead: the same leads due again do not stack a second notice.
+    window.reminders.notify(due)
+    assert bar.lead_ids() == [1, 2]
+    # Snooze from the keyboard: the notice for lead 1 goes, and comes back later.
+    snooze = bar.snooze_button(1)
+    snooze.setFocus()
+    qtbot.keyClick(snooze, Qt.Key.Key_Space)
+    assert bar.lead_ids() == [2]
+    now[0] += timedelta(minutes=5)
+    window.reminders.check()
+    assert bar.lead_ids() == [2]
+    now[0] += timedelta(minutes=15)
+    window.reminders.check()
+    assert sorted(bar.lead_ids()) == [1, 2]
+    # Open from the keyboard: the lead opens in the panel and its notice goes.
+    button = bar.open_button(2)
+    button.setFocus()
+    qtbot.keyClick(button, Qt.Key.Key_Space)
+    assert window.panel.lead["id"] == 2
+    assert [r.row() for r in window.table.selectionModel().selectedRows()] == [window.leads.row_of(2)]
+    assert bar.lead_ids() == [1]
+    # A call logged for a lead takes its notice away too.
+    window.table.setFocus()
+    window.reminders.forget(1)
+    assert bar.lead_ids() == [] and not bar.isVisibleTo(window)

@@ -439,6 +439,18 @@ class MainWindow(QMainWindow):
 
     # -- lead workspace: undo, settings, reminders, shortcuts ---------------------------------
 
+    def show_lead(self, lead_id: int) -> None:
+        """Open a lead from outside the list (a reminder): selected in the table when
+        it is listed there, else opened in the panel alone."""
+        self.stack.setCurrentWidget(self.splitter)
+        row = self.leads.row_of(lead_id)
+        if row >= 0:
+            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            self.table.selectionModel().setCurrentIndex(self.leads.index(row, 1), flags)
+            self.table.scrollTo(self.leads.index(row, 1))
+        else:
+            self.open_lead(lead_id)
+
     def _make_workspace(self) -> LeadWorkspace:
         settings = SettingsStore(self.store)
         self.lead_service = LeadService(self.store, rep=settings.get("rep_name"), clock=self.clock)
@@ -470,6 +482,8 @@ class MainWindow(QMainWindow):
         # sidebar comes from the queue's own counts, so both always agree.
         self.reminders = Reminders(self.store, self, self.clock)
         self.reminders.counts_stale.connect(self.refresh_counts)
+        self.reminders.open_requested.connect(self.show_lead)
+        self.queue_area.layout().insertWidget(0, self.reminders.bar)  # the due band, above the list
         self.reminders.check()
         self._update_undo()
 
@@ -490,6 +504,7 @@ class MainWindow(QMainWindow):
 
     def _lead_changed(self, lead_id: int) -> None:
         self.leads.refresh_lead(lead_id)  # in place: the rep keeps their place in the list
+        self.reminders.forget(lead_id)  # worked: its callback notice has done its job
         self.refresh_counts()
         self._update_undo()
 
