@@ -223,3 +223,19 @@ def test_reminders_are_a_notice_in_the_queue_with_open_and_snooze(qtbot, store, 
     window.table.setFocus()
     window.reminders.forget(1)
     assert bar.lead_ids() == [] and not bar.isVisibleTo(window)
+
+
+# -- 20. small things a newcomer notices -----------------------------------------------------
+
+def test_one_search_result_reads_one_match(qtbot, store, qsettings):
+    add_leads(store, 3)
+    window = make_window(qtbot, store, qsettings)
+    window.focus_search()
+    qtbot.keyClicks(window.search, "Lead2")
+    qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    assert window.leads.rowCount() == 1
+    assert window.list_info.text().startswith("1 match in all leads")
+    window.search.clear()
+    qtbot.keyClicks(window.search, "555 0003")  # a phone number with a space
+    qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    assert [window.leads.lead_id(r) for r in range(window.leads.rowCount())] == [3]

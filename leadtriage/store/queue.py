@@ -7,6 +7,7 @@ small tuples-turned-dataclasses; nothing here loads a whole table.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
@@ -285,12 +286,30 @@ def fts_query(text: str) -> str | None:
     the input are only ever data. Words shorter than two characters are dropped:
     a one-letter prefix has no prefix index and would scan every term. Returns None
     when nothing searchable is left."""
-    import re
 
     words = [w for w in re.findall(r"[^\W_]+", text or "") if len(w) >= 2]
     if not words:
         return None
     return " ".join('"' + w.replace('"', '""') + '"*' for w in words[:12])
+
+
+_PHONE_TEXT = re.compile(r"[\d\s+\-()./]+")
+
+
+def phone_digits(text: str) -> str | None:
+    """The digits to look for when the search text is a phone number as a person
+    writes it, else None. An international prefix (00) and a national trunk 0 are
+    dropped: `030 5525372` and `0049 30 5525372` then are runs of +49305525372's
+    digits. Short runs that start with 0 (`0100`, the last four) are kept whole.
+    Fewer than three digits is not a look-up (the index is of three-digit runs)."""
+    if not text or not _PHONE_TEXT.fullmatch(text.strip()):
+        return None
+    digits = re.sub(r"\D", "", text)
+    if digits.startswith("00"):
+        digits = digits.lstrip("0")
+    elif digits.startswith("0") and len(digits) >= 6:
+        digits = digits[1:]
+    return digits if len(digits) >= 3 else None
 
 
 def _filter_sql(f: Filters, moment: Moment, zones: list[str]) -> tuple[list[str], dict]:
@@ -353,11 +372,24 @@ def plan(conn: sqlite3.Connection, query: QueueQuery, moment: Moment) -> list[Se
     if query.search.strip():
         # Search looks through all leads (the rep is looking for someone), newest
         # first; FTS5 walks its own rowid order, so a page stops after LIMIT hits.
-        if match is None:
-            return []
-        where = " AND ".join(["leads_fts MATCH :fts", *fclauses])
-        return [Segment("", where, {**base, "fts": match}, (("leads_fts.rowid", "DESC"),),
-                        "leads_fts JOIN leads ON leads.id = leads_fts.rowid")]
+        # A phone number is looked up first among the numbers' digits; the word
+        # search after it leaves out the leads already found by their number.
+        digits = phone_digits(query.search)
+        segments = []
+        if digits is not None:
+            where = " AND ".join(["leads_phone_fts MATCH :phone", *fclauses])
+            phrase = '"' + digits + '"'
+            segments.append(Segment("", where, {**base, "phone": phrase}, (("leads_phone_fts.rowid", "DESC"),),
+                                    "leads_phone_fts JOIN leads ON leads.id = leads_phone_fts.rowid"))
+        if match is not None:
+            clauses = ["leads_fts MATCH :fts", *fclauses]
+            params = {**base, "fts": match}
+            if digits is not None:
+                clauses.append("instr(coalesce(replace(leads.phone, '+', ''), ''), :digits) = 0")
+                params["digits"] = digits
+            segments.append(Segment("", " AND ".join(clauses), params, (("leads_fts.rowid", "DESC"),),
+                                    "leads_fts JOIN leads ON leads.id = leads_fts.rowid"))
+        return segments
 
     view = view_of(query)
     if view.key == TODAY:

@@ -436,6 +436,7 @@ def derived_rebuild_sql() -> list[str]:
         *metrics_facts_rebuild_sql(),
         discovery_summary.rebuild_sql(),
         latest_meeting.rebuild_sql(),
+        *PHONE_DIGITS_REBUILD,
     ]
 
 
@@ -459,6 +460,37 @@ def _v6_latest_meeting(db: sqlite_utils.Database) -> None:
     db.execute(latest_meeting.rebuild_sql())
 
 
+PHONE_DIGITS_REBUILD = [
+    "DELETE FROM leads_phone_fts",
+    "INSERT INTO leads_phone_fts (rowid, digits) SELECT id, replace(phone, '+', '') FROM leads WHERE phone IS NOT NULL",
+]
+
+
+def _phone_digit_search(db: sqlite_utils.Database) -> None:
+    """Find a lead by any run of digits of its number: `030 5525372` (national form),
+    `+49 30 5525372` or `5525372` (the last digits) for +49305525372. The word index
+    only matches a number from its first digit, so the number's digits get their own
+    trigram index, where a run of three or more digits is an indexed look-up (see
+    `store.queue.phone_digits`). Kept by triggers, rebuilt with the other derived
+    tables after a bulk load."""
+    db.executescript("""
+        CREATE VIRTUAL TABLE leads_phone_fts USING fts5(digits, tokenize='trigram');
+        CREATE TRIGGER leads_phone_fts_ai AFTER INSERT ON leads WHEN new.phone IS NOT NULL BEGIN
+          INSERT INTO leads_phone_fts (rowid, digits) VALUES (new.id, replace(new.phone, '+', ''));
+        END;
+        CREATE TRIGGER leads_phone_fts_ad AFTER DELETE ON leads BEGIN
+          DELETE FROM leads_phone_fts WHERE rowid = old.id;
+        END;
+        CREATE TRIGGER leads_phone_fts_au AFTER UPDATE OF phone ON leads BEGIN
+          DELETE FROM leads_phone_fts WHERE rowid = old.id;
+          INSERT INTO leads_phone_fts (rowid, digits)
+            SELECT new.id, replace(new.phone, '+', '') WHERE new.phone IS NOT NULL;
+        END;
+    """)
+    for sql in PHONE_DIGITS_REBUILD:
+        db.execute(sql)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_search_and_profiles,
@@ -466,5 +498,6 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v4_metrics,
     _v5_crm_export,
     _v6_latest_meeting,
+    _phone_digit_search,
 ]
 LATEST_VERSION = len(MIGRATIONS)

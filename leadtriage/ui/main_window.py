@@ -332,10 +332,11 @@ class MainWindow(QMainWindow):
         shown = self.leads.rowCount()
         more = "+" if self.leads.canFetchMore() else ""
         if query.search.strip():
-            if queue.fts_query(query.search) is None:
+            if queue.fts_query(query.search) is None and queue.phone_digits(query.search) is None:
                 text = "Type at least two letters or digits to search."
             else:
-                text = f"{shown:,}{more} matches in all leads, newest first"
+                noun = "match" if shown == 1 and not more else "matches"
+                text = f"{shown:,}{more} {noun} in all leads, newest first"
         else:
             view = queue.view_of(query)
             total = self.views.counts.get(view.key)
