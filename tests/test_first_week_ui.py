@@ -239,3 +239,28 @@ def test_one_search_result_reads_one_match(qtbot, store, qsettings):
     qtbot.keyClicks(window.search, "555 0003")  # a phone number with a space
     qtbot.keyClick(window.search, Qt.Key.Key_Return)
     assert [window.leads.lead_id(r) for r in range(window.leads.rowCount())] == [3]
+
+
+def test_name_and_company_headers_sort_the_list(qtbot, store, qsettings):
+    from PySide6.QtCore import QPoint
+
+    add_leads(store, 3)
+    with store.transaction():
+        for i, (last, company) in enumerate((("Zorn", "beta"), ("Abel", "Gamma"), ("meyer", "alpha")), start=1):
+            store.conn.execute("UPDATE leads SET last_name = ?, company = ? WHERE id = ?", (last, company, i))
+    window = make_window(qtbot, store, qsettings, "all")
+    header = window.table.horizontalHeader()
+
+    def click(column):
+        x = header.sectionViewportPosition(COL[column]) + header.sectionSize(COL[column]) // 2
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+
+    click("Name")
+    assert window.leads.query.sort == "name"
+    names = [_cell(window, r, "Name") for r in range(3)]
+    assert [n.split()[-1] for n in names] in (["Abel", "meyer", "Zorn"], ["Zorn", "meyer", "Abel"])
+    click("Company")
+    assert window.leads.query.sort == "company"
+    companies = [_cell(window, r, "Company") for r in range(3)]
+    assert companies in (["alpha", "beta", "Gamma"], ["Gamma", "beta", "alpha"])
+    assert "cannot be sorted" not in window.statusBar().currentMessage()

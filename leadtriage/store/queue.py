@@ -175,7 +175,7 @@ TODAY_BANDS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
 )
 
 # Sortable columns: key -> (label, order builder). "priority" is the view's own order.
-SORT_KEYS = ("priority", "score", "next_action", "last_touch", "company", "local_time")
+SORT_KEYS = ("priority", "name", "score", "next_action", "last_touch", "company", "local_time")
 
 
 def _sort_order(key: str, descending: bool) -> tuple[tuple[str, str], ...]:
@@ -185,6 +185,7 @@ def _sort_order(key: str, descending: bool) -> tuple[tuple[str, str], ...]:
         "next_action": (("leads.next_action_at", d), ("leads.id", d)),
         "last_touch": (("leads.last_touch_at", d), ("leads.id", d)),
         "company": (("leads.company COLLATE NOCASE", d), ("leads.id", d)),
+        "name": (("leads.last_name COLLATE NOCASE", d), ("leads.id", d)),  # by last name, as in a CRM
         "local_time": (("leads.id", d),),  # within one zone; zones are segments
     }[key]
 
@@ -255,6 +256,9 @@ class Segment:
     params: dict
     order: tuple[tuple[str, str], ...]
     from_sql: str = "leads"
+    # Pick the page's ids first, then read their rows: for a band read whole and
+    # sorted (Today by a column), only the page's rows are read from the table.
+    narrow: bool = False
 
 
 @dataclass(frozen=True)
@@ -407,7 +411,8 @@ def plan(conn: sqlite3.Connection, query: QueueQuery, moment: Moment) -> list[Se
         elif query.sort == "local_time":
             segments.extend(_zone_segments(label, where, base, zones, moment, query.descending))
         else:
-            segments.append(Segment(label, where, base, _sort_order(query.sort, query.descending)))
+            segments.append(Segment(label, where, base, _sort_order(query.sort, query.descending),
+                                    narrow=view.key == TODAY))
     return segments
 
 
@@ -460,7 +465,11 @@ def _segment_page(conn: sqlite3.Connection, seg: Segment, after: tuple | None, l
         where = f"({where}) AND ({clause})"
     keys = ", ".join(c for c, _ in seg.order)
     order_sql = ", ".join(f"{c} {d}" for c, d in seg.order)
-    sql = f"SELECT {ROW_SELECT}, {keys} FROM {seg.from_sql} WHERE {where} ORDER BY {order_sql} LIMIT :limit"
+    if seg.narrow:
+        page = f"SELECT leads.id FROM {seg.from_sql} WHERE {where} ORDER BY {order_sql} LIMIT :limit"
+        sql = f"SELECT {ROW_SELECT}, {keys} FROM leads WHERE leads.id IN ({page}) ORDER BY {order_sql}"
+    else:
+        sql = f"SELECT {ROW_SELECT}, {keys} FROM {seg.from_sql} WHERE {where} ORDER BY {order_sql} LIMIT :limit"
     params["limit"] = limit
     out = []
     for r in conn.execute(sql, params):

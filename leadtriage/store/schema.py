@@ -491,6 +491,23 @@ def _phone_digit_search(db: sqlite_utils.Database) -> None:
         db.execute(sql)
 
 
+def _queue_sorts_by_name_and_within_bands(db: sqlite_utils.Database) -> None:
+    """Sorting the queue by name, and sorting Today's bands by any column.
+
+    - Name sorts by last name: an index per status view and one for All, like company.
+    - Today's Overdue and Due today bands are ranges of next_action_at; sorted by
+      another column, every lead of the band is read and sorted. The band index now
+      carries the sortable columns too, so that read stays inside the index (a
+      17,000-lead band sorted by score: 185 ms through the table, 15-30 ms here)."""
+    db.executescript("""
+        DROP INDEX IF EXISTS idx_leads_queue_due;
+        CREATE INDEX idx_leads_queue_band ON leads (status, next_action_at, id, connects, do_not_call,
+            score, created_at, last_touch_at, company COLLATE NOCASE, last_name COLLATE NOCASE);
+        CREATE INDEX idx_leads_status_last_name ON leads (status, last_name COLLATE NOCASE);
+        CREATE INDEX idx_leads_last_name_nocase ON leads (last_name COLLATE NOCASE);
+    """)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_search_and_profiles,
@@ -499,5 +516,6 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v5_crm_export,
     _v6_latest_meeting,
     _phone_digit_search,
+    _queue_sorts_by_name_and_within_bands,
 ]
 LATEST_VERSION = len(MIGRATIONS)

@@ -45,7 +45,7 @@ def _status(value: str) -> str:
 # (header, sort key or None, display function)
 COLUMNS: tuple[tuple[str, str | None], ...] = (
     ("Priority", "priority"),
-    ("Name", None),
+    ("Name", "name"),
     ("Company", "company"),
     ("Title", None),
     ("Status", None),
@@ -313,7 +313,7 @@ class LeadTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section][0]
         if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[section][1]:
-            return "Click to sort"
+            return "Click to sort (by last name)" if COLUMNS[section][1] == "name" else "Click to sort"
         return None
 
     # -- questions the window and the workspace ask ------------------------------------
