@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from leadtriage.domain.dispositions import Disposition
-from leadtriage.services.calls import QUICK_PICKS, next_step_at
+from leadtriage.domain.localtime import DEFAULT_WEEK, WorkWeek
+from leadtriage.services.calls import QUICK_PICKS, next_step_at, retry_at
 
 CALL_KEY = "Ctrl+D"
 SAVE_NEXT_KEYS = ("Ctrl+Return", "Ctrl+Enter")
@@ -40,6 +41,8 @@ class CallPanel(QWidget):
         self.disposition: Disposition | None = None
         self.pick: str | None = None
         self._dispositions: tuple[Disposition, ...] = ()
+        self.week: WorkWeek = DEFAULT_WEEK
+        self.lead_tz = None  # the lead's zone: next steps avoid its days off too
 
         self.phone = QLabel()
         self.phone.setObjectName("callPhone")
@@ -175,6 +178,11 @@ class CallPanel(QWidget):
                 QShortcut(QKeySequence(d.shortcut), self, lambda disp=d: self.choose(disp),
                           context=Qt.ShortcutContext.WidgetWithChildrenShortcut))
 
+    def set_days(self, week: WorkWeek, lead_tz) -> None:
+        """The working week and the lead's zone that next steps are planned in."""
+        self.week, self.lead_tz = week, lead_tz
+        self._show_next()
+
     def reset(self, phone: str, callable_: bool, *, lead: bool = True) -> None:
         """A new lead (or the call just saved): nothing chosen, no timer. With no lead
         at all (`lead=False`) nothing can be called, but there is no do-not-call
@@ -248,7 +256,7 @@ class CallPanel(QWidget):
         self.date_edit.setVisible(key == "date")
         if key == "date":
             if self.date_edit.dateTime() < QDateTime.currentDateTime():
-                self.date_edit.setDateTime(QDateTime(next_step_at("tomorrow", self.clock())))
+                self.date_edit.setDateTime(QDateTime(next_step_at("tomorrow", self.clock(), self.week, self.lead_tz)))
             self.date_edit.setFocus()
         self._show_next()
 
@@ -258,13 +266,13 @@ class CallPanel(QWidget):
             return None
         if self.pick == "date":
             return self.date_edit.dateTime().toPython().astimezone()
-        return next_step_at(self.pick, self.clock())
+        return next_step_at(self.pick, self.clock(), self.week, self.lead_tz)
 
     def _show_next(self, *_args) -> None:
         when = self.next_step()
         if when is None and self.disposition is not None and self.disposition.retry_hours and \
                 not self.disposition.disqualifies:
-            when = self.clock() + timedelta(hours=self.disposition.retry_hours)
+            when = retry_at(self.clock(), self.disposition.retry_hours, self.week, self.lead_tz)
         if self.disposition is not None and self.disposition.disqualifies:
             self.next_label.setText("Next: none (the lead leaves the queue)")
         elif when is None:

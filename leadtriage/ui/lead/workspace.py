@@ -43,7 +43,7 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("(any key after an outcome)", "Goes into the call notes: once an outcome is chosen the notes box has "
                                    "the focus, and letters or digits typed there never change the outcome"),
     ("Tab", "Leave the notes (then 1-5 picks the next step)"),
-    ("1 / 2 / 3 / 4 / 5", "Next step: in 2 hours / tomorrow 9:00 / in 3 days / next week / a date "
+    ("1 / 2 / 3 / 4 / 5", "Next step: in 2 hours / next working day 9:00 / in 3 working days / next week / a date "
                           "(outside the notes)"),
     ("Ctrl+Return", "Save the call and open the next lead"),
     ("Ctrl+S", "Save the call, discovery or checklist (the open tab)"),
@@ -201,6 +201,7 @@ class LeadWorkspace(QWidget):
         except ValueError:
             reasons = []
         self.chips.set_chips([str(r) for r in reasons] if isinstance(reasons, list) else [])
+        self.call.set_days(self.service.work_week(), self.service.lead_zone(lead))
         if not keep_call:
             self.call.reset(lead.get("phone") or lead.get("phone_raw") or "", self.callable)
             self.message.clear()
