@@ -98,3 +98,23 @@ def test_nurture_resurfaces_on_a_working_day(store):
     row = svc.get(lead)
     assert row["nurture_until"] == (saturday + timedelta(days=2)).isoformat()
     assert from_db(row["next_action_at"]).astimezone().strftime("%a %H:%M") == "Mon 09:00"
+
+
+def test_settings_dialog_sets_the_working_week(qtbot, store, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from leadtriage.services.field_reps import FieldRepService
+    from leadtriage.ui.settings_dialog import SettingsDialog
+
+    settings = SettingsStore(store)
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warnings.append(text))
+    dialog = SettingsDialog(settings, FieldRepService(store))
+    qtbot.addWidget(dialog)
+    assert dialog.working_days.text() == "Mon-Fri"
+    dialog.working_days.setText("Someday")
+    dialog.accept()
+    assert warnings and "Working days" in warnings[0] and settings.get("working_days") == "Mon-Fri"
+    dialog.working_days.setText("Sun-Thu")
+    dialog.accept()
+    assert settings.get("working_days") == "Sun-Thu"

@@ -160,6 +160,11 @@ class SettingsDialog(QDialog):
         form.addRow("Your name", self.rep_name)
         form.addRow("Default phone region", self.region)
         form.addRow("Calling hours (lead's time)", hours)
+        self.working_days = QLineEdit(v.get("working_days") or "Mon-Fri")
+        self.working_days.setObjectName("workingDays")
+        self.working_days.setToolTip("Next steps and retries fall on these days, yours and the lead's: "
+                                     "Mon-Fri, Sun-Thu, or a list such as Mon,Tue,Thu")
+        form.addRow("Working days", self.working_days)
         form.addRow("Qualification framework", self.framework)
         form.addRow("Criteria needed to qualify", self.threshold)
         return page
@@ -324,8 +329,15 @@ class SettingsDialog(QDialog):
             raise UserError(f"Default phone region: “{region}” is not a two-letter country code.")
         if self.hours_start.time() >= self.hours_end.time():
             raise UserError("Calling hours: the start must be before the end.")
+        from leadtriage.domain.localtime import WorkWeek
+
+        try:
+            WorkWeek.parse(self.working_days.text())
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
         icp = self.icp_value()
         return {
+            "working_days": self.working_days.text().strip(),
             "rep_name": self.rep_name.text().strip(),
             "default_region": region,
             "calling_hours_start": self.hours_start.time().toString("HH:mm"),
