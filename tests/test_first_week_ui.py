@@ -264,3 +264,40 @@ def test_name_and_company_headers_sort_the_list(qtbot, store, qsettings):
     companies = [_cell(window, r, "Company") for r in range(3)]
     assert companies in (["alpha", "beta", "Gamma"], ["Gamma", "beta", "alpha"])
     assert "cannot be sorted" not in window.statusBar().currentMessage()
+
+
+# -- 12. the lead's local time, and why nobody is callable ----------------------------------
+
+def test_call_and_contact_tabs_show_the_leads_local_time(qtbot, store, qsettings):
+    add_leads(store, 2)
+    with store.transaction():
+        store.conn.execute("UPDATE leads SET timezone = 'Europe/Berlin', phone = '+49305525372' WHERE id = 1")
+        store.conn.execute("UPDATE leads SET timezone = 'Asia/Tokyo', phone = '+81312345678' WHERE id = 2")
+    window = make_window(qtbot, store, qsettings)  # Monday 14:00 UTC
+    ws = window.panel
+    assert ws.lead["id"] == 1
+    for label in (ws.call.local_label, ws.card.local_label):
+        assert "Mon 15:00" in label.text() and "Europe/Berlin" in label.text()
+        assert "within calling hours" in label.text()
+        assert label.isVisibleTo(ws.tabs.widget(0)) or label.isVisibleTo(ws.tabs.widget(1))
+    _select(window, 1)
+    assert ws.lead["id"] == 2
+    text = ws.call.local_label.text()
+    assert "Mon 23:00" in text and "outside calling hours" in text and "after 17:30" in text
+    assert ws.card.local_label.text() == text
+
+
+def test_callable_now_says_why_nobody_is_found(qtbot, store, qsettings):
+    add_leads(store, 2)
+    with store.transaction():
+        store.conn.execute("UPDATE leads SET timezone = 'Asia/Tokyo', phone = '+81312345678'")
+    window = make_window(qtbot, store, qsettings)
+    window.filters.callable_now.setChecked(True)
+    assert window.leads.rowCount() == 0
+    info = window.list_info.text()
+    assert "Nobody is callable now" in info and "after calling hours" in info and "Asia/Tokyo" in info
+    # On a Saturday the reason is the weekend.
+    saturday = FIXED_NOW + timedelta(days=5)
+    window.leads._clock = lambda: saturday
+    window.leads.reload()
+    assert "weekend" in window.list_info.text()

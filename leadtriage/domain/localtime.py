@@ -223,3 +223,56 @@ def on_working_day(moment: datetime, week: WorkWeek = DEFAULT_WEEK, lead_tz: tzi
             return moment
         moment += timedelta(days=1)
     return moment
+
+
+# -- saying why: the lead's clock, and why "Callable now" finds nobody ----------------------
+
+def not_callable_reason(local: datetime, hours: CallingHours = DEFAULT_HOURS) -> str | None:
+    """None inside calling hours; else "weekend", "before 09:00" or "after 17:30"
+    (the lead's local time)."""
+    if hours.contains(local):
+        return None
+    if local.weekday() >= 5:
+        return "weekend"
+    moment = local.time().replace(tzinfo=None)
+    if hours.start <= hours.end:
+        return f"before {hours.start:%H:%M}" if moment < hours.start else f"after {hours.end:%H:%M}"
+    return f"outside {hours.start:%H:%M}–{hours.end:%H:%M}"
+
+
+def describe_local(tz: ZoneInfo | None, now: datetime, hours: CallingHours = DEFAULT_HOURS) -> str:
+    """One line for the lead panel: their clock and whether this is a time to call."""
+    if tz is None:
+        return "Local time unknown (no time zone, phone prefix or single-zone country)"
+    local = local_time(tz, now)
+    reason = not_callable_reason(local, hours)
+    state = "within calling hours" if reason is None else f"outside calling hours ({reason})"
+    return f"Local time {local:%a %H:%M} ({tz.key}): {state}"
+
+
+def explain_nobody_callable(zone_names: Iterable[str], now: datetime, hours: CallingHours = DEFAULT_HOURS) -> str:
+    """Why the "Callable now" filter is empty: per reason, the zones it holds for
+    (the weekend, before or after calling hours), and when calling opens next."""
+    by_reason: dict[str, list[str]] = {}
+    for name in sorted(set(zone_names)):
+        tz = zone(name)
+        if tz is None:
+            continue
+        reason = not_callable_reason(local_time(tz, now), hours)
+        if reason is not None:
+            kind = ("the weekend" if reason == "weekend" else
+                    f"before calling hours ({hours.start:%H:%M})" if reason.startswith("before") else
+                    f"after calling hours ({hours.end:%H:%M})" if reason.startswith("after") else
+                    "outside calling hours")
+            by_reason.setdefault(kind, []).append(name)
+    if not by_reason:
+        return ("Nobody is callable now: the leads in calling hours have no phone number or are on the "
+                "do-not-call list, or no lead has a known time zone.")
+
+    def zones(names: list[str]) -> str:
+        return ", ".join(names[:4]) + (f" and {len(names) - 4} more zones" if len(names) > 4 else "")
+
+    parts = [f"it is {kind} in {zones(names)}" if kind == "the weekend" else f"{kind} in {zones(names)}"
+             for kind, names in by_reason.items()]
+    return f"Nobody is callable now: {'; '.join(parts)} (calling hours {hours.start:%H:%M}–{hours.end:%H:%M}, " \
+           "Monday to Friday, the lead's local time)."

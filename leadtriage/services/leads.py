@@ -97,6 +97,13 @@ class LeadService:
         except ValueError:
             return localtime.DEFAULT_WEEK
 
+    def calling_hours(self) -> localtime.CallingHours:
+        try:
+            return localtime.CallingHours.parse(self.settings.get("calling_hours_start"),
+                                                self.settings.get("calling_hours_end"))
+        except ValueError:
+            return localtime.DEFAULT_HOURS
+
     def lead_zone(self, lead: dict):
         """The lead's time zone, when it can be known (stored, phone prefix, country)."""
         return localtime.lead_zone(lead.get("timezone"), lead.get("phone"), lead.get("country"),

@@ -506,6 +506,11 @@ def _queue_sorts_by_name_and_within_bands(db: sqlite_utils.Database) -> None:
         CREATE INDEX idx_leads_status_last_name ON leads (status, last_name COLLATE NOCASE);
         CREATE INDEX idx_leads_last_name_nocase ON leads (last_name COLLATE NOCASE);
     """)
+    # As in the queue-counts migration: an analysed database needs statistics for
+    # the new indexes, or the planner may pass them over (seconds per page).
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
+        db.execute("PRAGMA analysis_limit = 1000")
+        db.execute("ANALYZE leads")
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [

@@ -314,6 +314,7 @@ class MainWindow(QMainWindow):
         if self.stack.currentWidget() is self.splitter:
             self.refresh_counts()
             self.leads.refresh_clock_columns()
+            self.panel.refresh_local_time()
 
     def _title_with_version(self) -> None:
         self._version = leadtriage.__version__
@@ -343,6 +344,8 @@ class MainWindow(QMainWindow):
             text = f"{view.label}: {shown:,}{more} shown"
             if total is not None and not query.filters.active:
                 text += f" of {total:,}"
+            if query.filters.callable_now and not shown:
+                text += ". " + self.leads.nobody_callable_reason()
         if query.filters.active:
             text += " (filtered)"
         self.list_info.setText(text)

@@ -61,6 +61,10 @@ class CallPanel(QWidget):
         top.addWidget(self.phone, 1)
         top.addWidget(self.timer_label)
         top.addWidget(self.call_button)
+        self.local_label = QLabel()
+        self.local_label.setObjectName("leadLocalTime")
+        self.local_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.local_label.setWordWrap(True)
 
         self.dnc = QLabel("On the do-not-call list: this lead is never offered for a call.")
         self.dnc.setObjectName("dncNotice")
@@ -140,6 +144,7 @@ class CallPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.local_label)
         layout.addWidget(self.dnc)
         layout.addWidget(QLabel("Outcome (one key):"))
         layout.addWidget(self.outcomes)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from leadtriage.domain import localtime
 from leadtriage.domain.status import LABELS, Status, can_move
 from leadtriage.errors import UserError
 from leadtriage.services.field_reps import FieldRepService
@@ -180,6 +181,8 @@ class LeadWorkspace(QWidget):
         self.discovery.show_lead(lead)
         self.timeline.set_rows(timeline or [])
         if lead is None:
+            self.call.local_label.clear()
+            self.card.local_label.clear()
             self.heading.setText("No lead selected")
             self.subheading.clear()
             self.status_chip.clear()
@@ -202,6 +205,7 @@ class LeadWorkspace(QWidget):
             reasons = []
         self.chips.set_chips([str(r) for r in reasons] if isinstance(reasons, list) else [])
         self.call.set_days(self.service.work_week(), self.service.lead_zone(lead))
+        self.refresh_local_time()
         if not keep_call:
             self.call.reset(lead.get("phone") or lead.get("phone_raw") or "", self.callable)
             self.message.clear()
@@ -209,6 +213,14 @@ class LeadWorkspace(QWidget):
         self.checklist.set_framework(fw, self.service.qualify_threshold(lead))
         self.checklist.show_answers(lead.get("qualification"))
         self._offer_moves()
+
+    def refresh_local_time(self) -> None:
+        """The lead's clock and whether it is calling time there (Call and Contact tabs)."""
+        if self.lead is None:
+            return
+        text = localtime.describe_local(self.service.lead_zone(self.lead), self.clock(), self.service.calling_hours())
+        self.call.local_label.setText(text)
+        self.card.local_label.setText(text)
 
     @property
     def callable(self) -> bool:

@@ -341,6 +341,10 @@ class LeadTableModel(QAbstractTableModel):
         return self.is_callable(row) and localtime.within_hours(self.zone_of(row), self._clock(),
                                                                 self.calling_hours)
 
+    def nobody_callable_reason(self) -> str:
+        """Why "Callable now" lists nobody: the weekend, before or after hours, by zone."""
+        return localtime.explain_nobody_callable(queue.zones_in_use(self._conn), self._clock(), self.calling_hours)
+
     def refresh_clock_columns(self) -> None:
         """Local times move on; repaint that column (cheap: no query)."""
         if self._items:
