@@ -301,3 +301,46 @@ def test_callable_now_says_why_nobody_is_found(qtbot, store, qsettings):
     window.leads._clock = lambda: saturday
     window.leads.reload()
     assert "weekend" in window.list_info.text()
+
+
+def _all_shortcuts(window):
+    from PySide6.QtGui import QAction, QKeySequence, QShortcut
+
+    keys = []
+    for action in window.findChildren(QAction):
+        keys += [(k.toString(), action.text()) for k in action.shortcuts() if not k.isEmpty()]
+    for shortcut in window.findChildren(QShortcut):
+        if shortcut.isEnabled() and not shortcut.key().isEmpty() and shortcut.key().count() == 1 and \
+                shortcut.key()[0].keyboardModifiers() != Qt.KeyboardModifier.NoModifier:
+            keys.append((shortcut.key().toString(), shortcut.parent().objectName() or type(shortcut.parent()).__name__))
+    return keys, QKeySequence
+
+
+def test_no_key_means_two_things_and_the_sheet_shows_each_once(qtbot, store, qsettings):
+    add_leads(store, 1)
+    window = make_window(qtbot, store, qsettings)
+    keys, _ = _all_shortcuts(window)
+    seen: dict[str, str] = {}
+    clashes = []
+    for key, what in keys:
+        if key in seen and seen[key] != what:
+            clashes.append((key, seen[key], what))
+        seen.setdefault(key, what)
+    assert clashes == []
+    sheet = dict((v, k) for k, v in window._shortcut_rows())
+    assert sheet["Settings…"] == "Ctrl+,"  # not ", Ctrl+," (an empty platform key left out)
+    assert all(not k.startswith(",") and not k.endswith(", ") for k in sheet.values())
+
+
+def test_readme_names_the_keys_the_app_uses(qtbot, store, qsettings):
+    import re
+    from pathlib import Path
+
+    add_leads(store, 1)
+    window = make_window(qtbot, store, qsettings)
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    dashboard = window.dashboard_action.shortcut().toString()
+    for line in re.findall(r"[^\n]*Dashboard[^\n]*Ctrl\+[^\n]*", readme):
+        for key in re.findall(r"Ctrl\+(?:Shift\+)?[A-Z]\b", line):
+            assert key == dashboard, line
+    assert "LEADTRIAGE_COLOR_SCHEME" in readme

@@ -534,7 +534,10 @@ class MainWindow(QMainWindow):
     def _shortcut_rows(self) -> list[tuple[str, str]]:
         rows = []
         for action in self.findChildren(QAction):
-            keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts())
+            # A standard key the platform leaves unbound (Preferences on Linux) is an
+            # empty sequence: left out, so Settings reads "Ctrl+," and not ", Ctrl+,".
+            names = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts() if not k.isEmpty()]
+            keys = " or ".join(dict.fromkeys(names))
             if keys:
                 rows.append((keys, action.text().replace("&", "")))
         return rows + list(self.panel.shortcut_help())
