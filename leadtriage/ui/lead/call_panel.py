@@ -92,7 +92,7 @@ class CallPanel(QWidget):
             button.setObjectName(f"pick_{pick.key}")
             self.pick_group.addButton(button)
             button.clicked.connect(lambda _=False, key=pick.key: self.choose_pick(key))
-            picks.addWidget(button, i // 3, i % 3)
+            picks.addWidget(button, i // 2, i % 2)  # two columns: fits the side panel
             QShortcut(QKeySequence(pick.shortcut), self, lambda key=pick.key: self.choose_pick(key),
                       context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.date_button = QPushButton("5  A date…")
@@ -101,7 +101,7 @@ class CallPanel(QWidget):
         self.date_button.clicked.connect(lambda: self.choose_pick("date"))
         QShortcut(QKeySequence("5"), self, lambda: self.choose_pick("date"),
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        picks.addWidget(self.date_button, 1, 1)
+        picks.addWidget(self.date_button, 2, 0)
         self.date_edit = QDateTimeEdit()
         self.date_edit.setObjectName("nextStepDate")
         self.date_edit.setCalendarPopup(True)
