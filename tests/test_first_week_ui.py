@@ -66,6 +66,7 @@ def test_no_lead_selected_shows_no_do_not_call_banner(qtbot, store, qsettings):
     ws = window.panel
     assert ws.lead is None and ws.heading.text() == "No lead selected"
     assert not ws.call.dnc.isVisibleTo(ws)
+    assert not ws.status_chip.isVisibleTo(ws)
 
 
 # -- 17. the timeline reads in the side panel -----------------------------------------

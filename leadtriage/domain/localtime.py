@@ -270,9 +270,9 @@ def explain_nobody_callable(zone_names: Iterable[str], now: datetime, hours: Cal
                 "do-not-call list, or no lead has a known time zone.")
 
     def zones(names: list[str]) -> str:
-        return ", ".join(names[:4]) + (f" and {len(names) - 4} more zones" if len(names) > 4 else "")
+        return ", ".join(names[:3]) + (f" and {len(names) - 3} more zones" if len(names) > 3 else "")
 
     parts = [f"it is {kind} in {zones(names)}" if kind == "the weekend" else f"{kind} in {zones(names)}"
              for kind, names in by_reason.items()]
-    return f"Nobody is callable now: {'; '.join(parts)} (calling hours {hours.start:%H:%M}–{hours.end:%H:%M}, " \
-           "Monday to Friday, the lead's local time)."
+    return (f"Nobody is callable now: {'; '.join(parts)} (calling hours {hours.start:%H:%M}–{hours.end:%H:%M}, "
+            "Mon–Fri, their local time).")

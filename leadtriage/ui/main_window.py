@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
         self.list_info = QLabel()
         self.list_info.setObjectName("listInfo")
         self.list_info.setTextFormat(Qt.TextFormat.PlainText)
+        self.list_info.setWordWrap(True)  # a long explanation wraps instead of widening the window
         self.leads.loaded.connect(self._update_list_info)
         self.leads.loaded.connect(self._keep_open_lead)
         self._open_lead_id: int | None = None
@@ -344,10 +345,10 @@ class MainWindow(QMainWindow):
             text = f"{view.label}: {shown:,}{more} shown"
             if total is not None and not query.filters.active:
                 text += f" of {total:,}"
-            if query.filters.callable_now and not shown:
-                text += ". " + self.leads.nobody_callable_reason()
         if query.filters.active:
             text += " (filtered)"
+        if query.filters.callable_now and not shown and not query.search.strip():
+            text += ". " + self.leads.nobody_callable_reason()
         self.list_info.setText(text)
 
     def select_view(self, key: str) -> None:

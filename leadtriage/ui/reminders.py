@@ -34,7 +34,7 @@ SHOWN = 4  # lines in the band; the rest are counted ("and 3 more")
 def notice_text(d: DueCallback) -> str:
     due = from_db(d.due_at)
     when = due.astimezone().strftime("%H:%M") if due else ""
-    text = f"Callback due {when}: {d.name or '(no name)'}" + (f", {d.company}" if d.company else "")
+    text = f"Due {when}: {d.name or '(no name)'}" + (f", {d.company}" if d.company else "")
     return text + (f" — {d.next_action}" if d.next_action else "")
 
 

@@ -184,6 +184,7 @@ class LeadWorkspace(QWidget):
             self.heading.setText("No lead selected")
             self.subheading.clear()
             self.status_chip.clear()
+            self.status_chip.hide()  # an empty chip drew as a stray circle
             self.score_label.clear()
             self.chips.set_chips([])
             self.call.reset("", False, lead=False)
@@ -196,6 +197,7 @@ class LeadWorkspace(QWidget):
         status = Status(lead["status"])
         reason = f": {lead['status_reason']}" if lead.get("status_reason") else ""
         self.status_chip.setText(LABELS[status] + reason)
+        self.status_chip.show()
         self.score_label.setText(f"Score {lead.get('score') or 0}")
         try:
             reasons = json.loads(lead.get("score_reasons") or "[]")
