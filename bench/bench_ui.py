@@ -58,7 +58,7 @@ def run() -> None:
     switch = [step(lambda k=k: window.select_view(k)) for _ in range(3) for k in keys]
     _report("switch view (9 views x 3)", switch)
 
-    words = ["anderson", "logistics", "müller", "sofia harbor", "LT-00123", "alex@", "+4930"]
+    words = ["anderson", "logistics", "müller", "sofia harbor", "LT-00123", "alex@", "+4930", "030 5525372", "5525372"]
     typing = []
     for word in words:
         for n in range(1, len(word) + 1):
