@@ -472,16 +472,17 @@ def _phone_digit_search(db: sqlite_utils.Database) -> None:
     only matches a number from its first digit, so the number's digits get their own
     trigram index, where a run of three or more digits is an indexed look-up (see
     `store.queue.phone_digits`). Kept by triggers, rebuilt with the other derived
-    tables after a bulk load."""
+    tables after a bulk load. Safe to run again over its own result (IF NOT EXISTS;
+    the index is rebuilt from the leads)."""
     db.executescript("""
-        CREATE VIRTUAL TABLE leads_phone_fts USING fts5(digits, tokenize='trigram');
-        CREATE TRIGGER leads_phone_fts_ai AFTER INSERT ON leads WHEN new.phone IS NOT NULL BEGIN
+        CREATE VIRTUAL TABLE IF NOT EXISTS leads_phone_fts USING fts5(digits, tokenize='trigram');
+        CREATE TRIGGER IF NOT EXISTS leads_phone_fts_ai AFTER INSERT ON leads WHEN new.phone IS NOT NULL BEGIN
           INSERT INTO leads_phone_fts (rowid, digits) VALUES (new.id, replace(new.phone, '+', ''));
         END;
-        CREATE TRIGGER leads_phone_fts_ad AFTER DELETE ON leads BEGIN
+        CREATE TRIGGER IF NOT EXISTS leads_phone_fts_ad AFTER DELETE ON leads BEGIN
           DELETE FROM leads_phone_fts WHERE rowid = old.id;
         END;
-        CREATE TRIGGER leads_phone_fts_au AFTER UPDATE OF phone ON leads BEGIN
+        CREATE TRIGGER IF NOT EXISTS leads_phone_fts_au AFTER UPDATE OF phone ON leads BEGIN
           DELETE FROM leads_phone_fts WHERE rowid = old.id;
           INSERT INTO leads_phone_fts (rowid, digits)
             SELECT new.id, replace(new.phone, '+', '') WHERE new.phone IS NOT NULL;
@@ -501,10 +502,10 @@ def _queue_sorts_by_name_and_within_bands(db: sqlite_utils.Database) -> None:
       17,000-lead band sorted by score: 185 ms through the table, 15-30 ms here)."""
     db.executescript("""
         DROP INDEX IF EXISTS idx_leads_queue_due;
-        CREATE INDEX idx_leads_queue_band ON leads (status, next_action_at, id, connects, do_not_call,
+        CREATE INDEX IF NOT EXISTS idx_leads_queue_band ON leads (status, next_action_at, id, connects, do_not_call,
             score, created_at, last_touch_at, company COLLATE NOCASE, last_name COLLATE NOCASE);
-        CREATE INDEX idx_leads_status_last_name ON leads (status, last_name COLLATE NOCASE);
-        CREATE INDEX idx_leads_last_name_nocase ON leads (last_name COLLATE NOCASE);
+        CREATE INDEX IF NOT EXISTS idx_leads_status_last_name ON leads (status, last_name COLLATE NOCASE);
+        CREATE INDEX IF NOT EXISTS idx_leads_last_name_nocase ON leads (last_name COLLATE NOCASE);
     """)
     # As in the queue-counts migration: an analysed database needs statistics for
     # the new indexes, or the planner may pass them over (seconds per page).
