@@ -5,7 +5,7 @@ interrupt, and the panels that tell the rep what they need to know."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog
@@ -153,6 +153,9 @@ def test_status_moves_refresh_the_row(qtbot, store, qsettings):
     assert lead(store, 1)["status"] == "nurture"
     assert window.leads.lead_id(0) == 1
     assert _cell(window, 0, "Status") == "Nurture" and _cell(window, 0, "Priority") != "Overdue"
+    until = lead(store, 1)["nurture_until"]
+    assert date.fromisoformat(until).weekday() < 5  # resurfaces on a working day, and says when
+    assert f"resurfaces {date.fromisoformat(until):%a %d %b %Y}" in ws.message.text()
     _select(window, 1)
     _key(qtbot, Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)  # Disqualify
     dialog = ws.active_dialog

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -335,7 +335,7 @@ class LeadWorkspace(QWidget):
         if self.lead is not None and self.nurture_button.isEnabled():
             dialog = NurtureDialog(self.clock().astimezone().date(), self)
             self._open(dialog, lambda reason, until: self.service.nurture(self.lead["id"], reason, until),
-                       "Moved to nurture.")
+                       self._nurtured_text)
 
     def ask_disqualify(self) -> None:
         if self.lead is not None and self.disqualify_button.isEnabled():
@@ -349,14 +349,22 @@ class LeadWorkspace(QWidget):
 
     # -- helpers ----------------------------------------------------------------------
 
-    def _open(self, dialog, apply: Callable, done_text: str) -> None:
+    def _nurtured_text(self) -> str:
+        """The resurface date as saved: a weekend date moved on to a working day."""
+        until = (self.lead or {}).get("nurture_until")
+        try:
+            return f"Moved to nurture; resurfaces {date.fromisoformat(until):%a %d %b %Y}."
+        except (TypeError, ValueError):
+            return "Moved to nurture."
+
+    def _open(self, dialog, apply: Callable, done_text: str | Callable[[], str]) -> None:
         """Window-modal, not blocking: the result is applied when the dialog is accepted."""
         self.active_dialog = dialog
 
         def accepted() -> None:
             if self._run(lambda: apply(*dialog.values())):
                 self._after_change()
-                self.message.setText(done_text)
+                self.message.setText(done_text() if callable(done_text) else done_text)
 
         dialog.accepted.connect(accepted)
         dialog.finished.connect(lambda _r: setattr(self, "active_dialog", None))
