@@ -49,6 +49,18 @@ def test_after_an_outcome_key_typing_goes_into_the_notes(qtbot, store, qsettings
     assert notes == ("conversation", "ben wants a demo in two weeks 3")
 
 
+def test_a_key_that_is_no_outcome_starts_the_notes(qtbot, store, qsettings):
+    add_leads(store)
+    window = make_window(qtbot, store, qsettings)
+    call = window.panel.call
+    _key(qtbot, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)  # focus on the outcome buttons
+    assert QApplication.focusWidget() is not call.notes
+    qtbot.keyClicks(QApplication.focusWidget(), "a")  # not an outcome key
+    assert QApplication.focusWidget() is call.notes and call.notes.toPlainText() == "a"
+    qtbot.keyClicks(QApplication.focusWidget(), "sked for a brochure")
+    assert call.notes.toPlainText() == "asked for a brochure" and call.disposition is None
+
+
 def test_cheat_sheet_says_where_typed_keys_go(qtbot, store, qsettings):
     add_leads(store, 1)
     window = make_window(qtbot, store, qsettings)
@@ -348,3 +360,20 @@ def test_readme_names_the_keys_the_app_uses(qtbot, store, qsettings):
         for key in re.findall(r"Ctrl\+(?:Shift\+)?[A-Z]\b", line):
             assert key == dashboard, line
     assert "LEADTRIAGE_COLOR_SCHEME" in readme
+
+
+def test_refresh_keeps_the_place_far_down_the_list(qtbot, store, qsettings):
+    add_leads(store, 260)
+    window = make_window(qtbot, store, qsettings, "new")
+    while window.leads.rowCount() < 240 and window.leads.canFetchMore():
+        window.leads.fetchMore()
+    _select(window, 230)
+    lead_id = window.leads.lead_id(230)
+    assert window.panel.lead["id"] == lead_id
+    window.table.setFocus()
+    _key(qtbot, Qt.Key.Key_F5)
+    assert window.panel.lead["id"] == lead_id
+    row = window.leads.row_of(lead_id)
+    assert [r.row() for r in window.table.selectionModel().selectedRows()] == [row]
+    rect = window.table.visualRect(window.leads.index(row, 1))
+    assert window.table.viewport().rect().intersects(rect)  # scrolled to, not back at the top

@@ -432,6 +432,7 @@ class MainWindow(QMainWindow):
         selection.blockSignals(True)
         self.table.selectRow(row)
         selection.blockSignals(False)
+        self.table.scrollTo(self.leads.index(row, 0))  # a refresh (F5) keeps the rep's place
         self.table.viewport().update()
 
     def open_lead(self, lead_id: int | None) -> None:

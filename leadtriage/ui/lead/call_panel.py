@@ -215,6 +215,19 @@ class CallPanel(QWidget):
         self.save_next_button.setEnabled(callable_)
         self._show_next()
 
+    def keyPressEvent(self, event) -> None:
+        """A printable key that no button took (not an outcome or next-step key) starts
+        the notes: it goes into the notes box, which keeps the focus."""
+        text = event.text()
+        plain = not event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+                                         | Qt.KeyboardModifier.MetaModifier)
+        if plain and text and text.isprintable() and self.notes.isEnabled() and self.outcomes.isEnabled():
+            self.notes.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.notes.moveCursor(QTextCursor.MoveOperation.End)
+            self.notes.insertPlainText(text)
+            return
+        super().keyPressEvent(event)
+
     # -- the call ---------------------------------------------------------------------
 
     @property

@@ -42,7 +42,8 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     (CALL_KEY, "Start a call (timer runs until you save)"),
     ("N, V, B, G, W, I, C, T, M, D, X", "Call outcome, one key (as listed on the buttons; editable in Settings)"),
     ("(any key after an outcome)", "Goes into the call notes: once an outcome is chosen the notes box has "
-                                   "the focus, and letters or digits typed there never change the outcome"),
+                                   "the focus, and letters or digits typed there never change the outcome; "
+                                   "a key that is no outcome key starts the notes too"),
     ("Tab", "Leave the notes (then 1-5 picks the next step)"),
     ("1 / 2 / 3 / 4 / 5", "Next step: in 2 hours / next working day 9:00 / in 3 working days / next week / a date "
                           "(outside the notes)"),

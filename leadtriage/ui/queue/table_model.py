@@ -106,12 +106,14 @@ class LeadTableModel(QAbstractTableModel):
     def query(self) -> QueueQuery:
         return self._query
 
-    def set_query(self, query: QueueQuery) -> None:
+    def set_query(self, query: QueueQuery, min_rows: int = 0) -> None:
+        """Load `query`'s first page, or as many pages as hold `min_rows` rows (a
+        refresh keeps as much of the list as the rep had scrolled through)."""
         self.beginResetModel()
         self._query = query
         self._moment = Moment(self._clock(), self._local_tz, self.calling_hours)
         self._segments = queue.plan(self._conn, query, self._moment)
-        self._items, self._cursor = queue.fetch(self._conn, self._segments, None, PAGE)
+        self._items, self._cursor = queue.fetch(self._conn, self._segments, None, max(PAGE, min_rows))
         self.endResetModel()
         self.loaded.emit()
 
@@ -136,7 +138,7 @@ class LeadTableModel(QAbstractTableModel):
         self.set_query(replace(self._query, search=text))
 
     def reload(self) -> None:
-        self.set_query(self._query)
+        self.set_query(self._query, min_rows=len(self._items))
 
     def refresh_lead(self, lead_id: int) -> bool:
         """Re-read one lead's row after the rep changed it, in place: the row keeps its
