@@ -24,6 +24,7 @@ from leadtriage.store.timeutil import from_db
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 100
+RELOAD_ROWS = 2000  # a refresh re-reads at most this many rows to keep the rep's place
 
 
 def utc_now() -> datetime:
@@ -138,7 +139,8 @@ class LeadTableModel(QAbstractTableModel):
         self.set_query(replace(self._query, search=text))
 
     def reload(self) -> None:
-        self.set_query(self._query, min_rows=len(self._items))
+        # As far as the rep scrolled, up to a bound that keeps a refresh quick.
+        self.set_query(self._query, min_rows=min(len(self._items), RELOAD_ROWS))
 
     def refresh_lead(self, lead_id: int) -> bool:
         """Re-read one lead's row after the rep changed it, in place: the row keeps its
