@@ -489,6 +489,8 @@ class MainWindow(QMainWindow):
         self.reminders = Reminders(self.store, self, self.clock)
         self.reminders.counts_stale.connect(self.refresh_counts)
         self.reminders.open_requested.connect(self.show_lead)
+        # A lead that just came due shows it in its row too ("Due today" -> "Overdue").
+        self.reminders.notified.connect(lambda due: [self.leads.refresh_lead(d.lead_id) for d in due])
         self.queue_area.layout().insertWidget(0, self.reminders.bar)  # the due band, above the list
         self.reminders.check()
         self._update_undo()
