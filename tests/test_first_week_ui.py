@@ -213,8 +213,9 @@ def test_reminders_are_a_notice_in_the_queue_with_open_and_snooze(qtbot, store, 
     assert _top_level_dialogs() == before  # no message box, no second window
     assert bar.lead_ids() == [1, 2] and bar.isVisibleTo(window)
     assert [_cell(window, window.leads.row_of(i), "Priority") for i in (1, 2)] == ["Overdue", "Overdue"]
-    assert window.reminders.tray_messages == []  # no desktop balloon while a dialog runs
+    assert not window.reminders.balloon_allowed()  # no desktop balloon while a dialog runs
     dialog.reject()
+    assert window.reminders.balloon_allowed()
     # Told once per lead: the same leads due again do not stack a second notice.
     window.reminders.notify(due)
     assert bar.lead_ids() == [1, 2]

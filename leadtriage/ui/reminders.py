@@ -131,7 +131,6 @@ class Reminders(QObject):
         self.bar.snooze_requested.connect(self.snooze)
         self.shown: dict[int, DueCallback] = {}  # lead -> its notice in the bar
         self.snoozed: dict[int, tuple[datetime, DueCallback]] = {}
-        self.tray_messages: list[str] = []  # what the tray was asked to show (tests read it)
         self.tray: QSystemTrayIcon | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(QApplication.windowIcon(), self)
@@ -166,13 +165,18 @@ class Reminders(QObject):
         for d in due:
             self.shown[d.lead_id] = d
             self.bar.show_due(d)
-        if fresh and self.tray is not None and QApplication.activeModalWidget() is None:
+        if fresh and self.tray is not None and self.balloon_allowed():
             title = "Callback due" if len(fresh) == 1 else f"{len(fresh)} callbacks due"
             text = notice_text(fresh[0]) + (f" (and {len(fresh) - 1} more)" if len(fresh) > 1 else "")
-            self.tray_messages.append(text)
             self.tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 10_000)
         if fresh:
             self.notified.emit(fresh)
+
+    @staticmethod
+    def balloon_allowed() -> bool:
+        """A desktop balloon only while no dialog runs (the wizard, Settings, Qualify):
+        it would land on top of it. The line in the due band is there either way."""
+        return QApplication.activeModalWidget() is None
 
     def snooze(self, lead_id: int) -> None:
         """Hide the lead's notice; it comes back after SNOOZE (the lead stays in the
