@@ -74,6 +74,7 @@ class LeadService:
         self.settings = SettingsStore(store)
         self._dispositions: tuple[Disposition, ...] | None = None
         self._rules: ScoreRules | None = None
+        self._week: localtime.WorkWeek | None = None
 
     # -- settings the rules depend on ----------------------------------------------------
 
@@ -81,6 +82,7 @@ class LeadService:
         """Forget cached dispositions and score rules (after the settings changed)."""
         self._dispositions = None
         self._rules = None
+        self._week = None
 
     def dispositions(self) -> tuple[Disposition, ...]:
         if self._dispositions is None:
@@ -92,10 +94,12 @@ class LeadService:
 
     def work_week(self) -> localtime.WorkWeek:
         """The rep's working days (a broken setting falls back to Monday to Friday)."""
-        try:
-            return localtime.WorkWeek.parse(self.settings.get("working_days"))
-        except ValueError:
-            return localtime.DEFAULT_WEEK
+        if self._week is None:
+            try:
+                self._week = localtime.WorkWeek.parse(self.settings.get("working_days"))
+            except ValueError:
+                self._week = localtime.DEFAULT_WEEK
+        return self._week
 
     def calling_hours(self) -> localtime.CallingHours:
         try:
