@@ -379,3 +379,19 @@ def test_refresh_keeps_the_place_far_down_the_list(qtbot, store, qsettings):
     assert [r.row() for r in window.table.selectionModel().selectedRows()] == [row]
     rect = window.table.visualRect(window.leads.index(row, 1))
     assert window.table.viewport().rect().intersects(rect)  # scrolled to, not back at the top
+
+
+def test_a_new_sort_starts_at_the_top_of_the_list(qtbot, store, qsettings):
+    from leadtriage.ui.queue.table_model import PAGE
+
+    add_leads(store, 250)
+    window = make_window(qtbot, store, qsettings, "new")
+    window.table.clearSelection()
+    window.table.scrollToBottom()
+    qtbot.wait(20)
+    assert window.leads.rowCount() > PAGE  # scrolling down read more
+    header = window.table.horizontalHeader()
+    header.setSortIndicator(COL["Name"], Qt.SortOrder.AscendingOrder)
+    qtbot.wait(20)
+    assert window.table.verticalScrollBar().value() == 0
+    assert window.leads.rowCount() == PAGE  # one page read, not a second one for an unseen bottom

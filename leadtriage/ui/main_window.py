@@ -159,6 +159,9 @@ class MainWindow(QMainWindow):
         self.list_info.setWordWrap(True)  # a long explanation wraps instead of widening the window
         self.leads.loaded.connect(self._update_list_info)
         self.leads.loaded.connect(self._keep_open_lead)
+        # A new order or view starts at its top. (Left at the bottom, the view would
+        # also ask at once for a second page nobody is looking at.)
+        self.leads.modelAboutToBeReset.connect(self.table.scrollToTop)
         self._open_lead_id: int | None = None
         self.leads.rowsInserted.connect(self._update_list_info)
 
