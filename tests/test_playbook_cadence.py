@@ -237,3 +237,14 @@ def test_today_shows_a_lead_in_a_cadence_once_in_its_band_when_due(store):
     service.pause([later])
     items, _ = today(store.conn, clock.now)
     assert {i.row.id: i.band for i in items}[later] == "New"
+
+
+def test_calls_made_before_the_enrolment_do_not_count_as_steps(store):
+    service, clock = playbook(store)
+    lead = add(store, email="n@x.test")
+    clock.now -= timedelta(days=3)
+    service.leads.log_call(lead, "conversation")
+    clock.now += timedelta(days=3)
+    service.enrol([lead], "Inbound")
+    assert service.sync(lead) is False
+    assert state(service, lead)[0] == 0 and state(service, lead)[3] is None  # not done, not paused

@@ -252,9 +252,11 @@ class PlaybookService:
                 if why:
                     skipped[why] = skipped.get(why, 0) + 1
                     continue
+                # The lead's earlier activities are history, not steps of this cadence.
                 eid = self.conn.execute(
-                    "INSERT INTO enrolments (lead_id, cadence_id, step, enrolled_at, enrolled_by) VALUES (?, ?, 0, ?, ?)",
-                    (lead["id"], cid, to_db(now), self.leads.rep or None)).lastrowid
+                    "INSERT INTO enrolments (lead_id, cadence_id, step, enrolled_at, enrolled_by, last_activity_id) "
+                    "VALUES (?, ?, 0, ?, ?, (SELECT coalesce(max(id), 0) FROM activities WHERE lead_id = ?))",
+                    (lead["id"], cid, to_db(now), self.leads.rep or None, lead["id"])).lastrowid
                 self._place(eid, lead, cad, 0, now)
                 done += 1
         return EnrolReport(done, skipped)

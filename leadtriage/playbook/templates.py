@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from jinja2 import StrictUndefined, TemplateError, meta, nodes
+from jinja2 import StrictUndefined, Template, TemplateError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from leadtriage.errors import UserError
@@ -67,6 +68,17 @@ _ENV = _environment()
 
 def fields_used(text: str) -> list[str]:
     """The merge fields a template refers to, after checking it can be run at all."""
+    return list(_checked(text)[0])
+
+
+@lru_cache(maxsize=256)
+def _checked(text: str) -> tuple[tuple[str, ...], Template]:
+    """Checked and compiled once per text (a rep opens the same step's script again and again)."""
+    names = _check(text)
+    return tuple(names), _ENV.from_string(text)
+
+
+def _check(text: str) -> list[str]:
     try:
         tree = _ENV.parse(text)
     except TemplateError as exc:
@@ -121,10 +133,10 @@ class Rendered:
 
 def render(text: str, values: dict[str, str]) -> Rendered:
     """The template with the lead's values merged, in the sandbox."""
-    used = fields_used(text)
+    used, template = _checked(text)
     missing = tuple(n for n in used if not values.get(n))
     try:
-        out = _ENV.from_string(text).render({n: values.get(n, "") for n in MERGE_FIELDS})
+        out = template.render({n: values.get(n, "") for n in MERGE_FIELDS})
     except SecurityError as exc:
         raise TemplateRefused(f"refused by the sandbox: {exc}") from None
     except TemplateError as exc:
