@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from email.message import EmailMessage
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
