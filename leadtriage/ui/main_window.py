@@ -105,7 +105,9 @@ class MainWindow(QMainWindow):
         self._build_workspace_parts()
         self._build_dashboard()
         self._add_export_action()
-        from leadtriage.ui.playbook.part import PlaybookPart  # cadences: due step, e-mail draft, bulk actions
+        from leadtriage.ui.playbook.part import (
+            PlaybookPart,  # cadences: due step, e-mail draft, bulk actions
+        )
 
         self.playbook = PlaybookPart(self)
         self.statusBar()
