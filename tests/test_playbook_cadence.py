@@ -227,7 +227,7 @@ def test_today_shows_a_lead_in_a_cadence_once_in_its_band_when_due(store):
     service.enrol([due_now, later, attempting], "Inbound")
     items, counts = today(store.conn, clock.now)
     bands = {i.row.id: i.band for i in items}
-    assert bands == {due_now: "Cadence step due", attempting: "Cadence step due", plain_new: "New"}
+    assert bands == {due_now: "Cadence due", attempting: "Cadence due", plain_new: "New"}
     assert len(items) == len(bands) == counts["today"] and counts["cadence_due"] == 2
     # Worked: it leaves the band until the next step is due, and does not fall into another.
     service.log_call(due_now, "no_answer")

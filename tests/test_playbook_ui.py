@@ -43,7 +43,7 @@ def step_of(store, lead_id):
 def test_a_due_step_is_worked_from_today_in_three_keystrokes(qtbot, store, qsettings):
     setup(store)
     window = window_on(qtbot, store, qsettings)
-    assert window.leads.index(0, 0).data() == "Cadence step due"
+    assert window.leads.index(0, 0).data() == "Cadence due"
     window.table.setFocus()
     window.table.setCurrentIndex(window.leads.index(0, 0))
     first = window.leads.lead_id(0)
@@ -69,8 +69,10 @@ def test_script_is_merged_and_objections_filter_as_you_type(qtbot, store, qsetti
     qtbot.keyClicks(panel.search, "tool")
     assert panel.visible_objections() == ["“We already have a tool”\n→ Most of our customers did too; "
                                           "what made you sign up?"]
+    assert not panel.no_match.isVisibleTo(panel)
     qtbot.keyClicks(panel.search, "zzz")
     assert panel.visible_objections() == []
+    assert panel.no_match.isVisibleTo(panel)
 
 
 def test_email_draft_warns_of_a_missing_field_and_logs_when_confirmed(qtbot, store, qsettings):

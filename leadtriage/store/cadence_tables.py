@@ -5,7 +5,7 @@ Two things are kept by SQLite triggers so that no writer can forget them:
 
 - `leads.in_cadence` is 1 while the lead has a running enrolment (not ended, not
   paused). The Today queue keeps such leads out of its other bands, so a lead shows
-  once, in "Cadence step due", when its step is due; a paused lead goes back to
+  once, in "Cadence due", when its step is due; a paused lead goes back to
   the rep's ordinary work (its callbacks, attempts). The flag is the last column of the covering index the Today bands
   read, so the extra condition costs no row look-ups.
 - An enrolment ends, with its reason, when the lead leaves the working queue by any

@@ -260,7 +260,7 @@ class Segment:
 # `store.cadence_tables`); the flag rides in the bands' covering index.
 _NOT_IN_CADENCE = "coalesce(leads.in_cadence, 0) = 0"
 CADENCE_BAND = Segment(
-    "Cadence step due",
+    "Cadence due",
     "enrolments.ended_at IS NULL AND enrolments.paused_at IS NULL AND enrolments.due_at <= :now",
     {}, (("enrolments.due_at", "ASC"), ("enrolments.lead_id", "ASC")),
     "enrolments JOIN leads ON leads.id = enrolments.lead_id",

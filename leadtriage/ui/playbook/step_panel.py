@@ -58,6 +58,8 @@ class CadenceStepPanel(QFrame):
         self.objections.setWordWrap(True)
         self.objections.setMaximumHeight(120)
         self.objections.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.no_match = plain_label("No objection matches; try another word.")
+        self.no_match.setObjectName("noObjection")
 
         self.draft_button = QPushButton("Draft e-mail…  (Alt+M)", clicked=self.draft_requested.emit)
         self.draft_button.setObjectName("cadenceDraft")
@@ -85,6 +87,7 @@ class CadenceStepPanel(QFrame):
         layout.addLayout(buttons)
         layout.addWidget(self.search)
         layout.addWidget(self.objections)
+        layout.addWidget(self.no_match)
         self.show_step(None)
 
     def show_step(self, due: DueStep | None) -> None:
@@ -104,6 +107,8 @@ class CadenceStepPanel(QFrame):
         else:
             self.script.setPlainText("")
         self.script.setVisible(bool(self.script.toPlainText()))
+        lines = min(8, self.script.toPlainText().count("\n") + 2)  # as tall as the script, up to 8 lines
+        self.script.setFixedHeight(lines * self.script.fontMetrics().lineSpacing() + 14)
         kind = due.step.kind if due.step else None
         self.draft_button.setVisible(kind is StepKind.EMAIL)
         self.done_button.setVisible(kind in (StepKind.LINKEDIN, StepKind.TASK))
@@ -118,6 +123,7 @@ class CadenceStepPanel(QFrame):
             self.objections.addItem(item)
         self.search.setVisible(bool(due.objections))
         self.objections.setVisible(bool(due.objections))
+        self.no_match.hide()
         self._filter(self.search.text())
 
     @staticmethod
@@ -144,7 +150,7 @@ class CadenceStepPanel(QFrame):
             hide = bool(words) and not all(w in hay for w in words)
             item.setHidden(hide)
             shown += not hide
-        self.objections.setToolTip("" if shown else "No objection matches")
+        self.no_match.setVisible(self.objections.count() > 0 and not shown)
 
     def visible_objections(self) -> list[str]:
         return [self.objections.item(i).text() for i in range(self.objections.count())
