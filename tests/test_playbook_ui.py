@@ -109,3 +109,15 @@ def test_bulk_pause_from_the_menu_is_one_undo_step(qtbot, store, qsettings):
     assert window.undo_action.text() == "&Undo Pause cadence"
     qtbot.keyClick(window.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert store.conn.execute("SELECT count(*) FROM enrolments WHERE paused_at IS NOT NULL").fetchone()[0] == 0
+
+
+def test_import_from_the_menu_reads_the_chosen_file(qtbot, store, qsettings, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    add_leads(store, 1)
+    path = tmp_path / "inbound.yaml"
+    path.write_text(CADENCE_YAML, "utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    window = window_on(qtbot, store, qsettings)
+    window.playbook.import_action.trigger()
+    assert window.playbook.service.cadence_names() == ["Inbound"]

@@ -149,16 +149,17 @@ class PlaybookPart(QObject):
         bar = self.window.menuBar()
         self.menu = QMenu("&Cadences", self.window)
         bar.insertMenu(bar.actions()[-1], self.menu)  # before Help
-        self.import_action = QAction("&Import cadence file…", self.window, triggered=self.import_file)
+        self.import_action = QAction("&Import cadence file…", self.window, triggered=lambda: self.import_file())
         self.export_action = QAction("&Export cadence…", self.window, triggered=self.export_file)
-        self.enrol_action = QAction("E&nrol selected leads…", self.window, triggered=self.bulk_enrol)
+        self.enrol_action = QAction("E&nrol selected leads…", self.window, triggered=lambda: self.bulk_enrol())
         self.pause_action = QAction("&Pause selected leads' cadence", self.window, triggered=self.bulk_pause)
-        self.reassign_action = QAction("&Reassign selected leads…", self.window, triggered=self.bulk_reassign)
+        self.reassign_action = QAction("&Reassign selected leads…", self.window, triggered=lambda: self.bulk_reassign())
         self.nurture_action = QAction("N&urture selected leads…", self.window, triggered=self.bulk_nurture)
         self.disqualify_action = QAction("&Disqualify selected leads…", self.window, triggered=self.bulk_disqualify)
         self.bulk_actions = [self.enrol_action, self.pause_action, self.reassign_action, self.nurture_action,
                              self.disqualify_action]
-        for action in (self.import_action, self.export_action):
+        self.cap_action = QAction("&Touches per lead per week…", self.window, triggered=self.set_cap)
+        for action in (self.import_action, self.export_action, self.cap_action):
             self.menu.addAction(action)
         self.menu.addSeparator()
         for action in self.bulk_actions:
@@ -167,6 +168,18 @@ class PlaybookPart(QObject):
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         for action in self.bulk_actions:
             table.addAction(action)
+
+    def set_cap(self) -> None:
+        """The weekly touch cap (a setting in the registry; kept here, beside the cadences it governs)."""
+        current = int(self.service.settings.get("cadence_touches_per_week") or 0)
+        value, ok = QInputDialog.getInt(
+            self.window, "Touches per lead per week",
+            "At most this many calls, e-mails and LinkedIn messages to one lead in any 7 days\n"
+            "(a cadence step beyond it waits; 0: no limit):", current, 0, 50)
+        if ok:
+            self.service.settings.set("cadence_touches_per_week", value)
+            self.window.statusBar().showMessage(f"At most {value} touches per lead per week." if value
+                                                else "No weekly touch limit.", 5000)
 
     def selected_ids(self) -> list[int]:
         rows = self.window.table.selectionModel().selectedRows()
