@@ -20,7 +20,7 @@ from leadtriage.playbook.service import PlaybookService
 from leadtriage.scoring import score_lead
 from leadtriage.services.leads import LeadService
 from leadtriage.store.db import Store
-from leadtriage.store.timeutil import from_db
+from leadtriage.store.timeutil import from_db, to_db
 
 FILES = ("inbound-webinar.yaml", "outbound-trade-show.yaml")
 INBOUND, OUTBOUND = "Inbound webinar follow-up", "Trade show outbound"
@@ -111,6 +111,9 @@ def _work(service: PlaybookService, clock: _Clock, rng: random.Random, lead_id: 
         if kind is StepKind.CALL:
             outcome = rng.choices([o for o, _ in CALL_OUTCOMES], [w for _, w in CALL_OUTCOMES])[0]
             service.log_call(lead_id, outcome, duration_s=rng.randint(20, 600))
+            if rng.random() < {"meeting_set": 0.7, "conversation": 0.3}.get(outcome, 0):
+                _hand_off(service, clock, rng, lead_id, now)
+                return
         elif kind is StepKind.VOICEMAIL:
             service.log_call(lead_id, "voicemail" if rng.random() < 0.85 else "conversation",
                              duration_s=rng.randint(30, 90))
@@ -123,6 +126,34 @@ def _work(service: PlaybookService, clock: _Clock, rng: random.Random, lead_id: 
                     return
         else:
             service.complete_step(lead_id)
+
+
+def _hand_off(service: PlaybookService, clock: _Clock, rng: random.Random, lead_id: int, now: datetime) -> None:
+    """A meeting set on a cadence call: qualified and handed to a field rep a day or
+    two later (the cadence ends, qualified), and sometimes an opportunity after it."""
+    start = clock.now
+    clock.now = start + timedelta(days=rng.uniform(0.5, 2))
+    if clock.now >= now:
+        return
+    rep_id, rep_name = service.conn.execute("SELECT id, name FROM field_reps ORDER BY id LIMIT 1 OFFSET ?",
+                                            (lead_id % 3,)).fetchone()
+    leads = service.leads
+    leads.change_status(lead_id, "qualified", reason=f"For {rep_name}", extra={"field_rep_id": rep_id})
+    leads.change_status(lead_id, "handed_off")
+    handed = clock.now
+    meeting = handed + timedelta(days=rng.uniform(2, 7))
+    opportunity = meeting + timedelta(days=rng.uniform(1, 10))
+    won = opportunity < now and rng.random() < 0.55
+    if won:
+        clock.now = opportunity
+        leads.change_status(lead_id, "opportunity")
+    service.conn.execute(
+        "INSERT INTO handoffs (lead_id, field_rep_id, field_rep, handed_off_at, meeting_at, by_rep, outcome, "
+        "amount, opportunity_at, outcome_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (lead_id, rep_id, rep_name, to_db(handed), to_db(meeting), leads.rep,
+         "opportunity" if won else "pending", rng.choice([12000, 18500, 24000, 40000]) if won else None,
+         to_db(opportunity) if won else None, to_db(opportunity) if won else None))
+    clock.now = start
 
 
 def _bulk(store: Store, service: PlaybookService, now: datetime, n: int) -> int:

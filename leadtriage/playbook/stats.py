@@ -84,6 +84,7 @@ def cadence_stats(conn: sqlite3.Connection, since: str | None = None, until: str
                 f"SELECT t.enrolment_id, t.step, t.activity_id, t.connected, t.replied_at, t.at FROM cadence_touches t "
                 f"JOIN enrolments e ON e.id = t.enrolment_id WHERE {where} ORDER BY t.enrolment_id, t.at, t.id", params):
             touches.setdefault(eid, []).append((step, activity_id, connected, replied_at, at))
+        results = _results(conn, where, params)
         first_connects = []
         for eid, lead_id, step, enrolled_at, ended_at, paused_at, exit_reason in enrolments:
             c.enrolled += 1
@@ -117,7 +118,7 @@ def cadence_stats(conn: sqlite3.Connection, since: str | None = None, until: str
                 days = (from_db(first[1]) - from_db(enrolled_at)).total_seconds() / 86400
                 first_connects.append(days)
                 c.steps[first[0]]._first_connect_days.append(days)
-            for kind, when in _results(conn, lead_id, enrolled_at):
+            for kind, when in results.get(eid, ()):
                 pos = done_at[bisect_right(done_at, (when, len(c.steps))) - 1][1] if done_at and done_at[0][0] <= when else 0
                 if c.steps:
                     setattr(c.steps[pos], kind, getattr(c.steps[pos], kind) + 1)
@@ -139,20 +140,23 @@ def cadence_stats(conn: sqlite3.Connection, since: str | None = None, until: str
     return out
 
 
-def _results(conn: sqlite3.Connection, lead_id: int, since: str) -> list[tuple[str, str]]:
-    """The lead's first meeting and first opportunity after `since`: ("meetings", at),
-    ("sales_cycle_starts", at)."""
-    out = []
-    meeting = conn.execute(
-        "SELECT min(at) FROM ("
-        "SELECT occurred_at AS at FROM activities WHERE lead_id = ? AND occurred_at >= ? "
-        "AND (kind = 'meeting' OR (kind = 'call' AND disposition = 'meeting_set')) "
-        "UNION ALL SELECT handed_off_at FROM handoffs WHERE lead_id = ? AND handed_off_at >= ? "
-        "AND meeting_at IS NOT NULL)", (lead_id, since, lead_id, since)).fetchone()[0]
-    if meeting:
-        out.append(("meetings", meeting))
-    opp = conn.execute("SELECT min(opp_at) FROM metrics_handoff_facts WHERE lead_id = ? AND handed_off_at >= ? "
-                       "AND opp_at IS NOT NULL", (lead_id, since)).fetchone()[0]
-    if opp:
-        out.append(("sales_cycle_starts", opp))
+def _results(conn: sqlite3.Connection, where: str, params: list) -> dict[int, list[tuple[str, str]]]:
+    """Per enrolment, the lead's first meeting and first opportunity after it was
+    enrolled: [("meetings", at), ("sales_cycle_starts", at)]. Set-based (one index
+    seek per enrolment inside SQLite), not a query per enrolment."""
+    out: dict[int, list[tuple[str, str]]] = {}
+    meeting_sql = (
+        f"SELECT e.id, min(m.at) FROM enrolments e JOIN ("
+        "SELECT lead_id, occurred_at AS at FROM activities "
+        "WHERE kind = 'meeting' OR (kind = 'call' AND disposition = 'meeting_set') "
+        "UNION ALL SELECT lead_id, handed_off_at FROM handoffs WHERE meeting_at IS NOT NULL"
+        f") m ON m.lead_id = e.lead_id AND m.at >= e.enrolled_at WHERE {where} GROUP BY e.id")
+    opp_sql = (
+        "SELECT e.id, min(f.opp_at) FROM enrolments e JOIN metrics_handoff_facts f "
+        f"ON f.lead_id = e.lead_id AND f.handed_off_at >= e.enrolled_at AND f.opp_at IS NOT NULL "
+        f"WHERE {where} GROUP BY e.id")
+    for kind, sql in (("meetings", meeting_sql), ("sales_cycle_starts", opp_sql)):
+        for eid, at in conn.execute(sql, params):
+            if at:
+                out.setdefault(eid, []).append((kind, at))
     return out
