@@ -86,7 +86,7 @@ def cadence_stats(conn: sqlite3.Connection, since: str | None = None, until: str
             touches.setdefault(eid, []).append((step, activity_id, connected, replied_at, at))
         results = _results(conn, where, params)
         first_connects = []
-        for eid, lead_id, step, enrolled_at, ended_at, paused_at, exit_reason in enrolments:
+        for eid, _lead, step, enrolled_at, ended_at, paused_at, exit_reason in enrolments:
             c.enrolled += 1
             if ended_at:
                 c.finished += 1
