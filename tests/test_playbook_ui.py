@@ -121,3 +121,15 @@ def test_import_from_the_menu_reads_the_chosen_file(qtbot, store, qsettings, tmp
     window = window_on(qtbot, store, qsettings)
     window.playbook.import_action.trigger()
     assert window.playbook.service.cadence_names() == ["Inbound"]
+
+
+def test_cadence_results_in_the_app(qtbot, qtmodeltester, demo_store, qsettings):
+    window = window_on(qtbot, demo_store, qsettings)
+    window.playbook.results_action.trigger()
+    model = window.playbook.dialog.model
+    qtmodeltester.check(model)
+    names = [model.index(r, 0).data() for r in range(model.rowCount())]
+    assert any(n.startswith("Inbound webinar follow-up (") for n in names)
+    assert "   1. Research the account" in names
+    first_step = names.index("   1. Research the account")
+    assert int(model.index(first_step, 1).data().replace(",", "")) > 0  # leads reached it

@@ -159,7 +159,8 @@ class PlaybookPart(QObject):
         self.bulk_actions = [self.enrol_action, self.pause_action, self.reassign_action, self.nurture_action,
                              self.disqualify_action]
         self.cap_action = QAction("&Touches per lead per week…", self.window, triggered=self.set_cap)
-        for action in (self.import_action, self.export_action, self.cap_action):
+        self.results_action = QAction("Cadence &results…", self.window, triggered=self.show_results)
+        for action in (self.results_action, self.import_action, self.export_action, self.cap_action):
             self.menu.addAction(action)
         self.menu.addSeparator()
         for action in self.bulk_actions:
@@ -168,6 +169,26 @@ class PlaybookPart(QObject):
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         for action in self.bulk_actions:
             table.addAction(action)
+
+    def show_results(self) -> None:
+        """Per cadence and step, computed off the UI thread (a big database has
+        hundreds of thousands of enrolments)."""
+        from leadtriage.playbook.stats import cadence_stats
+        from leadtriage.ui.playbook.results import CadenceResultsDialog
+
+        self.dialog = CadenceResultsDialog(self.window)
+        dialog = self.dialog
+
+        def work(_progress):
+            other = self.window.store.for_worker()
+            try:
+                return cadence_stats(other.conn)
+            finally:
+                other.conn.close()
+
+        self.window.worker.run(work, on_done=dialog.show_stats,
+                               on_error=lambda exc: dialog.note.setText(f"Could not compute the results: {exc}"))
+        dialog.open()
 
     def set_cap(self) -> None:
         """The weekly touch cap (a setting in the registry; kept here, beside the cadences it governs)."""
