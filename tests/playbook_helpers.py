@@ -54,3 +54,20 @@ def playbook(store, now: datetime = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)) -
     service = PlaybookService(store, LeadService(store, "Rita", clock))
     service.import_text(CADENCE_YAML, "inbound.yaml")
     return service, clock
+
+
+def rewind_playbook(conn) -> None:
+    """Undo the schema version that added the playbook's tables (tests of upgrades:
+    an older test rewinds this first, then its own version)."""
+    from leadtriage.store.schema import MIGRATIONS, _playbook
+
+    for name in ("enrolments_ai", "enrolments_au", "enrolments_ad", "leads_cadence_exit"):
+        conn.execute(f"DROP TRIGGER {name}")
+    for table in ("playbook_bulk", "cadence_touches", "enrolments", "source_scripts", "objections",
+                  "email_templates", "cadence_steps", "cadences"):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("DROP INDEX idx_leads_in_cadence")
+    conn.execute("DROP INDEX idx_leads_queue_due_cadence")
+    conn.execute("CREATE INDEX idx_leads_queue_due ON leads (status, next_action_at, id, connects, do_not_call)")
+    conn.execute("ALTER TABLE leads DROP COLUMN in_cadence")
+    conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(_playbook)}")

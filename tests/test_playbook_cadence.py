@@ -248,3 +248,22 @@ def test_calls_made_before_the_enrolment_do_not_count_as_steps(store):
     service.enrol([lead], "Inbound")
     assert service.sync(lead) is False
     assert state(service, lead)[0] == 0 and state(service, lead)[3] is None  # not done, not paused
+
+
+def test_an_older_database_upgrades_and_its_today_queue_is_unchanged(demo_store, db_path):
+    from leadtriage.store import open_store
+    from leadtriage.store.schema import LATEST_VERSION
+    from tests.playbook_helpers import rewind_playbook
+
+    conn = demo_store.conn
+    conn.execute("UPDATE leads SET next_action_at = NULL, next_action = NULL WHERE in_cadence = 1")
+    conn.execute("DELETE FROM cadence_touches")
+    conn.execute("DELETE FROM enrolments")
+    before = [i.row.id for i in today(conn, datetime(2026, 11, 23, 14, tzinfo=UTC))[0]]
+    rewind_playbook(conn)
+    demo_store.close()
+    with open_store(db_path) as upgraded:
+        assert upgraded.user_version == LATEST_VERSION
+        items, counts = today(upgraded.conn, datetime(2026, 11, 23, 14, tzinfo=UTC))
+        assert [i.row.id for i in items] == before and counts["today"] == len(before)
+        assert counts["cadence_due"] == 0
