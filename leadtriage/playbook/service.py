@@ -118,6 +118,7 @@ class PlaybookService:
         self.leads = leads or LeadService(store, rep, clock)
         self.settings = SettingsStore(store)
         self._cadences: dict[int, Cadence] = {}
+        self._pinned: _Rules | None = None
 
     @property
     def clock(self):
@@ -236,6 +237,13 @@ class PlaybookService:
         return self.enrol(ids, cadence)
 
     def _enrol(self, lead_ids: list[int], cid: int, cad: Cadence) -> EnrolReport:
+        self._pinned = self._rules()
+        try:
+            return self._enrol_pinned(lead_ids, cid, cad)
+        finally:
+            self._pinned = None
+
+    def _enrol_pinned(self, lead_ids: list[int], cid: int, cad: Cadence) -> EnrolReport:
         now = self.clock()
         skipped: dict[str, int] = {}
         done = 0
@@ -278,16 +286,24 @@ class PlaybookService:
 
     # -- scheduling --------------------------------------------------------------------
 
-    def _hours(self) -> localtime.CallingHours:
+    def _rules(self) -> _Rules:
+        """The settings the contact rules read; pinned for the length of a bulk
+        enrolment (read once, not per lead)."""
+        if self._pinned is not None:
+            return self._pinned
         try:
-            return localtime.CallingHours.parse(self.settings.get("calling_hours_start"),
-                                                self.settings.get("calling_hours_end"))
+            hours = localtime.CallingHours.parse(self.settings.get("calling_hours_start"),
+                                                 self.settings.get("calling_hours_end"))
         except ValueError:
-            return localtime.DEFAULT_HOURS
+            hours = localtime.DEFAULT_HOURS
+        return _Rules(int(self.settings.get("cadence_touches_per_week") or 0), hours,
+                      self.settings.get("default_region") or "US")
+
+    def _hours(self) -> localtime.CallingHours:
+        return self._rules().hours
 
     def _zone(self, lead: dict[str, Any]):
-        tz = localtime.lead_zone(lead.get("timezone"), lead.get("phone"), lead.get("country"),
-                                 self.settings.get("default_region") or "US")
+        tz = localtime.lead_zone(lead.get("timezone"), lead.get("phone"), lead.get("country"), self._rules().region)
         return tz or datetime.now().astimezone().tzinfo  # unknown: the rep's own clock
 
     def _touches(self, lead_id: int, since: datetime) -> list[datetime]:
@@ -298,7 +314,7 @@ class PlaybookService:
     def _place(self, eid: int, lead: dict[str, Any], cad: Cadence, index: int, base: datetime) -> None:
         """Put the enrolment at step `index` (skipping steps that can never be done
         for this lead), due after `base`, within the contact rules."""
-        cap = int(self.settings.get("cadence_touches_per_week") or 0)
+        cap = self._rules().cap
         hours, tz = self._hours(), self._zone(lead)
         touches: list[datetime] | None = None
         while index < len(cad.steps):
@@ -680,6 +696,13 @@ class PlaybookService:
             self.conn.execute("UPDATE change_log SET undone = 1 WHERE entity = 'playbook_bulk' AND entity_id = ?",
                               (bulk_id,))
         return label
+
+
+@dataclass(frozen=True)
+class _Rules:
+    cap: int
+    hours: localtime.CallingHours
+    region: str
 
 
 _ENROLMENT_COLS = ("id, lead_id, cadence_id, step, due_at, wait_reason, enrolled_at, enrolled_by, paused_at, "
