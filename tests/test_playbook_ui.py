@@ -133,3 +133,21 @@ def test_cadence_results_in_the_app(qtbot, qtmodeltester, demo_store, qsettings)
     assert "   1. Research the account" in names
     first_step = names.index("   1. Research the account")
     assert int(model.index(first_step, 1).data().replace(",", "")) > 0  # leads reached it
+
+
+def test_the_import_wizard_enrols_the_new_batch_in_the_chosen_cadence(qtbot, store, tmp_path):
+    from leadtriage.ui.importing.wizard import ImportWizard
+    from tests.test_import_wizard import booth_file
+
+    PlaybookService(store).import_text(CADENCE_YAML, "inbound.yaml")
+    wizard = ImportWizard(store, Worker(synchronous=True), booth_file(tmp_path))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.next()
+    wizard.next()
+    picker = wizard.details_page.cadence
+    assert picker.isEnabled() and [picker.itemText(i) for i in range(picker.count())] == ["(none)", "Inbound"]
+    picker.setCurrentText("Inbound")
+    wizard.next()
+    assert "Cadence Inbound: 2 enrolled." in wizard.run_page.report.text()
+    assert store.conn.execute("SELECT count(*) FROM enrolments WHERE ended_at IS NULL").fetchone()[0] == 2
