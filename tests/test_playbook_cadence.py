@@ -267,3 +267,17 @@ def test_an_older_database_upgrades_and_its_today_queue_is_unchanged(demo_store,
         items, counts = today(upgraded.conn, datetime(2026, 11, 23, 14, tzinfo=UTC))
         assert [i.row.id for i in items] == before and counts["today"] == len(before)
         assert counts["cadence_due"] == 0
+
+
+def test_a_step_that_became_impossible_says_why_and_can_be_skipped(store):
+    service, clock = playbook(store)
+    lead = add(store, email="o@x.test")
+    service.enrol([lead], "Inbound")
+    service.log_call(lead, "no_answer")  # at the e-mail step
+    store.conn.execute("UPDATE leads SET email = NULL WHERE id = ?", (lead,))
+    due = service.current(lead)
+    assert due.verdict.blocked and due.verdict.reason == "No e-mail address"
+    service.skip_step(lead)
+    assert state(service, lead)[0] == 2
+    assert service.conn.execute("SELECT outcome FROM cadence_touches ORDER BY id DESC LIMIT 1").fetchone() == (
+        "skipped: no e-mail address",)

@@ -429,6 +429,21 @@ class PlaybookService:
                 raise UserError(f"A {due.step.kind.label.lower()} step is done by logging it.")
             self._sync(lead_id)
 
+    def skip_step(self, lead_id: int) -> None:
+        """Skip the due step (one that cannot be done for this lead, such as an e-mail
+        to a lead whose address was removed), with the reason on the record."""
+        due = self.current(lead_id)
+        if due is None or due.step is None:
+            raise UserError("This lead has no cadence step to skip.")
+        why = due.verdict.reason if due.verdict.blocked else "skipped by the rep"
+        now = self.clock()
+        with self.store.transaction():
+            self.conn.execute("INSERT INTO cadence_touches (enrolment_id, step, kind, outcome, at) VALUES (?, ?, ?, ?, ?)",
+                              (due.enrolment_id, due.index, due.step.kind.value, f"skipped: {why.lower()}", to_db(now)))
+            eid, cid = due.enrolment_id, self.conn.execute(
+                "SELECT cadence_id FROM enrolments WHERE id = ?", (due.enrolment_id,)).fetchone()[0]
+            self._place(eid, self._lead(lead_id), self._load(cid), due.index + 1, now)
+
     def sync(self, lead_id: int) -> bool:
         """Advance from activities logged elsewhere (the call panel). True when the
         lead's cadence moved."""

@@ -40,6 +40,7 @@ class PlaybookPart(QObject):
         self.panel.reply_requested.connect(self.record_reply)
         self.panel.nurture_requested.connect(self.decide_nurture)
         self.panel.no_response_requested.connect(self.decide_no_response)
+        self.panel.skip_requested.connect(self.skip_step)
         for keys, slot in (("Alt+M", self.open_draft), ("Alt+K", self.complete_step)):
             QShortcut(QKeySequence(keys), workspace, slot, context=Qt.ShortcutContext.WindowShortcut)
         self._build_menu()
@@ -113,6 +114,11 @@ class PlaybookPart(QObject):
         if self._run(lambda: self.service.complete_step(due.lead_id, notes)):
             self.window.panel.call.notes.clear()
             self._after(f"Done: {due.step.label}.")
+
+    def skip_step(self) -> None:
+        due = self.panel.due
+        if due is not None and self._run(lambda: self.service.skip_step(due.lead_id)):
+            self._after(f"Skipped: {due.step.label if due.step else 'step'}.")
 
     def toggle_pause(self) -> None:
         due = self.panel.due

@@ -30,6 +30,7 @@ class CadenceStepPanel(QFrame):
     reply_requested = Signal()
     nurture_requested = Signal()
     no_response_requested = Signal()
+    skip_requested = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -72,9 +73,11 @@ class CadenceStepPanel(QFrame):
         self.nurture_button = QPushButton("Nurture with a date…", clicked=self.nurture_requested.emit)
         self.no_response_button = QPushButton("Disqualify: no response", clicked=self.no_response_requested.emit)
         self.no_response_button.setObjectName("cadenceNoResponse")
+        self.skip_button = QPushButton("Skip this step", clicked=self.skip_requested.emit)
+        self.skip_button.setObjectName("cadenceSkip")
         buttons = QHBoxLayout()
         for b in (self.draft_button, self.done_button, self.nurture_button, self.no_response_button,
-                  self.reply_button, self.pause_button):
+                  self.skip_button, self.reply_button, self.pause_button):
             b.setAutoDefault(False)
             buttons.addWidget(b)
         buttons.addStretch(1)
@@ -112,6 +115,7 @@ class CadenceStepPanel(QFrame):
         kind = due.step.kind if due.step else None
         self.draft_button.setVisible(kind is StepKind.EMAIL)
         self.done_button.setVisible(kind in (StepKind.LINKEDIN, StepKind.TASK))
+        self.skip_button.setVisible(due.step is not None and due.verdict.blocked)
         self.nurture_button.setVisible(due.decision)
         self.no_response_button.setVisible(due.decision)
         self.pause_button.setText("Resume" if due.paused else "Pause")
