@@ -151,3 +151,14 @@ def test_the_import_wizard_enrols_the_new_batch_in_the_chosen_cadence(qtbot, sto
     wizard.next()
     assert "Cadence Inbound: 2 enrolled." in wizard.run_page.report.text()
     assert store.conn.execute("SELECT count(*) FROM enrolments WHERE ended_at IS NULL").fetchone()[0] == 2
+
+
+def test_a_lead_that_left_its_cadence_shows_how(qtbot, store, qsettings):
+    service = setup(store, n=1)
+    service.leads.disqualify(1, "No need")
+    window = window_on(qtbot, store, qsettings)
+    window.open_lead(1)
+    panel = window.playbook.panel
+    assert panel.isVisibleTo(window) and panel.heading.text() == "Earlier cadences"
+    assert panel.state.text() == "Inbound: Disqualified (2026-11-23)"
+    assert not panel.script.isVisibleTo(window) and not panel.pause_button.isVisibleTo(window)

@@ -178,7 +178,8 @@ class PlaybookService:
         cid, cadence = self.cadence(name)
         wanted = {s.template.casefold() for s in cadence.steps if s.template}
         templates = [t for t in self.templates() if t.name.casefold() in wanted]
-        return files.dump(files.to_data(cadence, templates), fmt)
+        scripts = dict(self.conn.execute("SELECT source, body FROM source_scripts ORDER BY source"))
+        return files.dump(files.to_data(cadence, templates, scripts), fmt)
 
     def templates(self) -> list[Template]:
         return [Template(*r) for r in self.conn.execute("SELECT name, subject, body FROM email_templates ORDER BY name")]
@@ -583,6 +584,17 @@ class PlaybookService:
                     "UPDATE enrolments SET ended_at = ?, exit_reason = ?, due_at = NULL, paused_at = NULL, "
                     "wait_reason = NULL WHERE lead_id = ? AND ended_at IS NULL", (now, reason, lead_id)).rowcount
         return n
+
+    def history_text(self, lead_id: int) -> str:
+        """The lead's ended cadences in one line, newest first ('' when none)."""
+        parts = []
+        for h in reversed(self.history(lead_id)):
+            if h["ended_at"]:
+                why = EXIT_REASONS.get(h["exit_reason"] or "ended", h["exit_reason"])
+                if h["exit_reason"] == "out_of_steps" and h["decision"]:
+                    why += f", then {EXIT_REASONS.get(h['decision'], h['decision']).lower()}"
+                parts.append(f"{h['cadence']}: {why} ({h['ended_at'][:10]})")
+        return "; ".join(parts)
 
     def history(self, lead_id: int) -> list[dict[str, Any]]:
         cur = self.conn.execute(

@@ -49,13 +49,14 @@ class PlaybookPart(QObject):
 
     def show_lead(self, lead_id: int | None) -> None:
         self.lead_id = lead_id
-        due = None
+        due, history = None, ""
         if lead_id is not None:
             try:
                 due = self.service.hold_if_not_allowed(lead_id)
+                history = "" if due else self.service.history_text(lead_id)
             except Exception:  # the panel is a help; a broken cadence must not stop calling
                 log.exception("cadence step for lead %s could not be shown", lead_id)
-        self.panel.show_step(due)
+        self.panel.show_step(due, history)
 
     def _lead_changed(self, lead_id: int) -> None:
         """The workspace logged something: a call or touch that does the due step moves

@@ -93,11 +93,19 @@ class CadenceStepPanel(QFrame):
         layout.addWidget(self.no_match)
         self.show_step(None)
 
-    def show_step(self, due: DueStep | None) -> None:
+    def show_step(self, due: DueStep | None, history: str = "") -> None:
+        """The due step, or (no running cadence) the cadences the lead went through."""
         self.due = due
-        self.setVisible(due is not None)
+        self.setVisible(due is not None or bool(history))
         if due is None:
+            self.heading.setText("Earlier cadences")
+            self.state.setText(history)
+            for w in (self.script, self.search, self.objections, self.no_match, self.draft_button, self.done_button,
+                      self.skip_button, self.nurture_button, self.no_response_button, self.reply_button,
+                      self.pause_button):
+                w.hide()
             return
+        self.pause_button.show()
         self.heading.setText(due.heading)
         self.state.setText(self._state_text(due))
         if due.script_error:
