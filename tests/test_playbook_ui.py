@@ -162,3 +162,15 @@ def test_a_lead_that_left_its_cadence_shows_how(qtbot, store, qsettings):
     assert panel.isVisibleTo(window) and panel.heading.text() == "Earlier cadences"
     assert panel.state.text() == "Inbound: Disqualified (2026-11-23)"
     assert not panel.script.isVisibleTo(window) and not panel.pause_button.isVisibleTo(window)
+
+
+def test_a_lead_in_no_cadence_gets_its_sources_call_script(qtbot, store, qsettings):
+    add_leads(store, 1, source="Webinar")
+    service = PlaybookService(store)
+    service.import_text(CADENCE_YAML + "source_scripts:\n  Webinar: Hi {{ first_name }}, about the webinar.\n",
+                        "inbound.yaml")
+    window = window_on(qtbot, store, qsettings)
+    window.open_lead(1)
+    panel = window.playbook.panel
+    assert panel.isVisibleTo(window) and panel.heading.text() == "Call script for Webinar leads"
+    assert panel.script.toPlainText() == "Hi Lead1, about the webinar."

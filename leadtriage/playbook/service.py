@@ -381,6 +381,17 @@ class PlaybookService:
         return DueStep(eid, lead_id, cad.name, index, len(cad.steps), step, from_db(due_at), wait_reason,
                        paused_at is not None, verdict, script, error, cad.objections)
 
+    def source_script(self, lead_id: int) -> Rendered | None:
+        """The default call script of the lead's source, merged (for a lead in no cadence)."""
+        lead = self.leads.get(lead_id)
+        text = self._source_script(lead.get("source"))
+        if not text:
+            return None
+        try:
+            return render(text, lead_fields(lead, self.settings.get("rep_name")))
+        except TemplateRefused:
+            return None
+
     def _source_script(self, source: str | None) -> str:
         if not source:
             return ""

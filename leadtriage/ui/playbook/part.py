@@ -49,14 +49,17 @@ class PlaybookPart(QObject):
 
     def show_lead(self, lead_id: int | None) -> None:
         self.lead_id = lead_id
-        due, history = None, ""
+        due, history, script, source = None, "", None, ""
         if lead_id is not None:
             try:
                 due = self.service.hold_if_not_allowed(lead_id)
-                history = "" if due else self.service.history_text(lead_id)
+                if due is None:
+                    history = self.service.history_text(lead_id)
+                    script = self.service.source_script(lead_id)
+                    source = self.window.panel.lead.get("source") or "" if self.window.panel.lead else ""
             except Exception:  # the panel is a help; a broken cadence must not stop calling
                 log.exception("cadence step for lead %s could not be shown", lead_id)
-        self.panel.show_step(due, history)
+        self.panel.show_step(due, history, script, source)
 
     def _lead_changed(self, lead_id: int) -> None:
         """The workspace logged something: a call or touch that does the due step moves

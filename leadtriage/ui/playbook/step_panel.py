@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from leadtriage.playbook.model import StepKind
 from leadtriage.playbook.service import DueStep
-from leadtriage.playbook.templates import MERGE_FIELDS
+from leadtriage.playbook.templates import MERGE_FIELDS, Rendered
 from leadtriage.ui.lead.timeline import plain_label
 
 
@@ -93,33 +93,32 @@ class CadenceStepPanel(QFrame):
         layout.addWidget(self.no_match)
         self.show_step(None)
 
-    def show_step(self, due: DueStep | None, history: str = "") -> None:
-        """The due step, or (no running cadence) the cadences the lead went through."""
+    def show_step(self, due: DueStep | None, history: str = "", source_script: Rendered | None = None,
+                  source: str = "") -> None:
+        """The due step; or, for a lead in no cadence, its source's call script and
+        the cadences it went through."""
         self.due = due
-        self.setVisible(due is not None or bool(history))
+        self.setVisible(due is not None or bool(history) or source_script is not None)
         if due is None:
-            self.heading.setText("Earlier cadences")
-            self.state.setText(history)
+            self.heading.setText(f"Call script for {source} leads" if source_script else "Earlier cadences")
+            self.state.setText(f"Earlier cadences: {history}" if history and source_script else history)
+            self.state.setVisible(bool(history))
             for w in (self.script, self.search, self.objections, self.no_match, self.draft_button, self.done_button,
                       self.skip_button, self.nurture_button, self.no_response_button, self.reply_button,
                       self.pause_button):
                 w.hide()
+            if source_script is not None:
+                self._show_script(source_script)
             return
+        self.state.show()
         self.pause_button.show()
         self.heading.setText(due.heading)
         self.state.setText(self._state_text(due))
         if due.script_error:
             self.script.setPlainText(due.script_error)
-        elif due.script is not None:
-            text = due.script.text
-            if due.script.missing:
-                text += "\n\n(No value for: " + ", ".join(MERGE_FIELDS.get(n, n) for n in due.script.missing) + ")"
-            self.script.setPlainText(text)
+            self._fit_script()
         else:
-            self.script.setPlainText("")
-        self.script.setVisible(bool(self.script.toPlainText()))
-        lines = min(8, self.script.toPlainText().count("\n") + 2)  # as tall as the script, up to 8 lines
-        self.script.setFixedHeight(lines * self.script.fontMetrics().lineSpacing() + 14)
+            self._show_script(due.script)
         kind = due.step.kind if due.step else None
         self.draft_button.setVisible(kind is StepKind.EMAIL)
         self.done_button.setVisible(kind in (StepKind.LINKEDIN, StepKind.TASK))
@@ -137,6 +136,20 @@ class CadenceStepPanel(QFrame):
         self.objections.setVisible(bool(due.objections))
         self.no_match.hide()
         self._filter(self.search.text())
+
+    def _show_script(self, script: Rendered | None) -> None:
+        text = ""
+        if script is not None:
+            text = script.text
+            if script.missing:
+                text += "\n\n(No value for: " + ", ".join(MERGE_FIELDS.get(n, n) for n in script.missing) + ")"
+        self.script.setPlainText(text)
+        self._fit_script()
+
+    def _fit_script(self) -> None:
+        self.script.setVisible(bool(self.script.toPlainText()))
+        lines = min(8, self.script.toPlainText().count("\n") + 2)  # as tall as the script, up to 8 lines
+        self.script.setFixedHeight(lines * self.script.fontMetrics().lineSpacing() + 14)
 
     @staticmethod
     def _state_text(due: DueStep) -> str:
