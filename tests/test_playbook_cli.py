@@ -88,3 +88,14 @@ def test_stats_by_cadence(tmp_path: Path, capsys):
     first = c["steps"][0]
     assert (first["reached"], first["done"], first["connect_rate"], first["meetings"]) == (2, 2, 0.5, 1)
     assert c["steps"][1]["reached"] == 2 and c["median_days_to_first_connect"] is not None
+
+
+def test_unknown_cadence_and_missing_database_exit_2(tmp_path: Path, capsys):
+    db = tmp_path / "l.db"
+    assert main(["cadence", "list", "--db", str(db)]) == 2
+    assert "No LeadTriage database" in capsys.readouterr().err and not db.exists()
+    main(["cadence", "import", str(cadence_file(tmp_path)), "--db", str(db)])
+    capsys.readouterr()
+    assert main(["cadence", "export", "Nope", "--db", str(db)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "No cadence named “Nope” (known: Inbound)" in err
