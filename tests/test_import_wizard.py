@@ -255,8 +255,8 @@ def test_damaged_line_is_shown_and_the_fixed_file_reads_again(qtbot, store, tmp_
 
 def test_lines_read_as_cp1252_are_named_in_the_preview(qtbot, store, tmp_path):
     path = tmp_path / "mixed.csv"
-    path.write_bytes("first_name,last_name,email\n".encode() + "Jürgen,Müller,j@example.de\n".encode()
-                     + "Jörg,Weiß,jw@example.de\n".encode("cp1252"))
+    path.write_bytes(b"first_name,last_name,email\n" + "Jürgen,Müller,j@example.de\n".encode()
+                     + "Jörg,Weiß,jw@example.de\n".encode("cp1252") + "Zoë,Brühl,zb@example.de\n".encode())
     wizard = make_wizard(qtbot, store, path)
     page = wizard.preview_page
     assert page.encoding.currentText() == "utf-8+cp1252"

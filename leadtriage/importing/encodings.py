@@ -6,10 +6,11 @@ undefined). Charset detectors misread cp1252 as cp775, so none is used.
 
 One case needs more than that: a UTF-8 list with a few lines typed or appended in
 cp1252 (a row pasted from an old tool). Re-reading the whole file as cp1252 then
-garbles every "Jürgen Müller" of the UTF-8 part. So when most of the non-ASCII bytes
-are valid UTF-8, the file is read as `utf-8+cp1252`: UTF-8, except that a line with an
-invalid byte is read in cp1252 from that byte to its end. Those lines are counted and
-named, so the user is told which ones to check.
+garbles every "Jürgen Müller" of the UTF-8 part. So when most of the non-ASCII text
+is on valid UTF-8 lines, the file is read as `utf-8+cp1252`: UTF-8, except that a line
+that is not valid UTF-8 is read wholly in cp1252. Those lines are counted and named,
+so the user is told which ones to check. (cp1252 bytes that happen to form valid UTF-8,
+such as 'ß€', cannot be told apart; in real text they are vanishingly rare.)
 
 A user override (`--encoding`, the wizard's box) must name a text encoding: `rot13`,
 `base64`, `zlib` or `hex` are codecs too, but not for text files.
@@ -19,20 +20,17 @@ from __future__ import annotations
 
 import codecs
 import encodings.utf_8
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from leadtriage.errors import UserError
 
 MIXED = "utf-8+cp1252"
-_HANDLER = "leadtriage-cp1252-line"
-_COUNTER = "leadtriage-count-invalid"
 _BLOCK = 1 << 20
 _HIGH = bytes(range(0x80, 0x100))
 _KEEP_LINES = 1000  # line numbers remembered for the report; the count is always exact
-# A list that is mostly cp1252 shows it within its first thousand invalid bytes; the
-# scan stops there rather than visiting every umlaut of a big legacy file.
+# A list that is mostly cp1252 shows it within its first thousand invalid lines; the
+# scan stops there rather than visiting every line of a big legacy file.
 _DECIDE_AFTER = 1000
 
 _BOMS = (
@@ -52,83 +50,90 @@ def legacy_text(data: bytes) -> str:
         return "".join(chr(b) if b in (0x81, 0x8D, 0x8F, 0x90, 0x9D) else bytes([b]).decode("cp1252") for b in data)
 
 
-def _rest_of_line_in_cp1252(exc: UnicodeError) -> tuple[str, int]:
-    """Codec error handler: the invalid byte and the rest of its line, read as cp1252.
-    Only the bytes handed to this decode call are seen; a line that goes on past them
-    continues as UTF-8, with the next invalid byte handled the same way."""
-    if not isinstance(exc, UnicodeDecodeError):
-        raise exc
-    data, start = exc.object, exc.start
-    ends = [i for i in (data.find(b"\n", start), data.find(b"\r", start)) if i >= 0]
-    end = min(ends) if ends else exc.end
-    return legacy_text(bytes(data[start:end])), end
+def _line_text(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return legacy_text(line)
 
 
-codecs.register_error(_HANDLER, _rest_of_line_in_cp1252)
+def _cut(data: bytes) -> int:
+    """Where the complete lines of `data` end (a CR at the very end may be half a CRLF)."""
+    return max(data.rfind(b"\n"), data.rfind(b"\r", 0, len(data) - 1)) + 1
 
 
-class _MixedDecoder(encodings.utf_8.IncrementalDecoder):
+_MAX_PENDING = 1 << 20  # a line longer than this is decoded in pieces (memory stays bounded)
+
+
+class _MixedDecoder(codecs.IncrementalDecoder):
+    """UTF-8, but a line that is not valid UTF-8 is read wholly in cp1252. Blocks of
+    whole lines are tried as UTF-8 at once (C speed); only a block holding a bad line
+    is split into lines."""
+
     def __init__(self, errors: str = "strict") -> None:
-        super().__init__(errors=_HANDLER)
+        super().__init__(errors)
+        self.pending = b""
+
+    def decode(self, input: bytes, final: bool = False) -> str:  # noqa: A002 (the codecs API's name)
+        data = self.pending + bytes(input)
+        if final:
+            self.pending = b""
+        else:
+            cut = _cut(data)
+            if not cut and len(data) > _MAX_PENDING:
+                cut = len(data) - 4
+                while cut and 0x80 <= data[cut] < 0xC0:  # not inside a UTF-8 character
+                    cut -= 1
+            data, self.pending = data[:cut], data[cut:]
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return "".join(_line_text(line) for line in data.splitlines(keepends=True))
+
+    def reset(self) -> None:
+        self.pending = b""
+
+    def getstate(self) -> tuple[bytes, int]:
+        return self.pending, 0
+
+    def setstate(self, state: tuple[bytes, int]) -> None:
+        self.pending = state[0]
 
 
 def _mixed_decode(data: bytes, errors: str = "strict") -> tuple[str, int]:
-    return codecs.utf_8_decode(data, _HANDLER, True)
+    return _MixedDecoder().decode(data, final=True), len(data)
 
 
 def _search(name: str) -> codecs.CodecInfo | None:
     if name != "utf_8_cp1252":
         return None
-    info = codecs.CodecInfo(name=MIXED, encode=codecs.utf_8_encode, decode=_mixed_decode,
+    return codecs.CodecInfo(name=MIXED, encode=codecs.utf_8_encode, decode=_mixed_decode,
                             incrementalencoder=encodings.utf_8.IncrementalEncoder,
                             incrementaldecoder=_MixedDecoder,
                             streamreader=encodings.utf_8.StreamReader, streamwriter=encodings.utf_8.StreamWriter)
-    return info
 
 
 codecs.register(_search)
-
-
-# -- finding invalid UTF-8 ------------------------------------------------------------------
-
-@dataclass
-class _Scan:
-    invalid_bytes: int = 0
-    lines: list[int] = field(default_factory=list)
-    line_count: int = 0  # lines holding an invalid byte
-    # line bookkeeping inside the current block
-    block: object = None
-    counted_to: int = 0
-    line: int = 1
-    last_line: int = 0
-
-
-_state = threading.local()
 
 
 def _count_newlines(data: bytes, start: int, end: int) -> int:
     return data.count(b"\n", start, end) + data.count(b"\r", start, end) - data.count(b"\r\n", start, end)
 
 
-def _count_invalid(exc: UnicodeError) -> tuple[str, int]:
-    if not isinstance(exc, UnicodeDecodeError):
-        raise exc
-    scan: _Scan = _state.scan
-    data = exc.object
-    if scan.block is not data:
-        scan.block, scan.counted_to = data, 0
-    scan.line += _count_newlines(data, scan.counted_to, exc.start)
-    scan.counted_to = exc.start
-    scan.invalid_bytes += exc.end - exc.start
-    if scan.line != scan.last_line:
-        scan.last_line = scan.line
-        scan.line_count += 1
-        if len(scan.lines) < _KEEP_LINES:
-            scan.lines.append(scan.line)
-    return "\ufffd", exc.end
+def _high(data: bytes) -> int:
+    return len(data) - len(data.translate(None, _HIGH))
 
 
-codecs.register_error(_COUNTER, _count_invalid)
+@dataclass
+class _Scan:
+    lines: list[int] = field(default_factory=list)  # lines that are not UTF-8 (the first 1,000)
+    line_count: int = 0
+    utf8_chars: int = 0  # non-ASCII characters on valid lines (a UTF-8 one takes two bytes or more)
+    legacy_chars: int = 0  # non-ASCII bytes on invalid lines (a cp1252 one takes one)
+
+    @property
+    def mostly_utf8(self) -> bool:
+        return self.utf8_chars > self.legacy_chars
 
 
 @dataclass(frozen=True)
@@ -156,33 +161,44 @@ def detect(path: Path, head: bytes) -> Detected:
 
 
 def _scan_invalid(path: Path) -> _Scan | None:
-    """The invalid UTF-8 of a file that is mostly UTF-8, or None when the non-ASCII
-    bytes are mostly not UTF-8 (a cp1252 file)."""
+    """The lines that are not UTF-8 in a file that is mostly UTF-8, or None when its
+    non-ASCII text is mostly not UTF-8 (a cp1252 file)."""
     scan = _Scan()
-    _state.scan = scan
-    decoder = codecs.getincrementaldecoder("utf-8")(errors=_COUNTER)
-    high = 0
-    try:
-        with open(path, "rb") as fh:
-            while block := fh.read(_BLOCK):
-                high += len(block) - len(block.translate(None, _HIGH))
-                decoder.decode(block)
-                scan.line += _count_newlines(scan.block, scan.counted_to, len(scan.block)) \
-                    if scan.block is not None else _count_newlines(block, 0, len(block))
-                scan.block, scan.counted_to = None, 0
-                if scan.invalid_bytes > _DECIDE_AFTER and not _mostly_utf8(high, scan.invalid_bytes):
+    line = 1
+    pending = b""
+    with open(path, "rb") as fh:
+        while True:
+            block = fh.read(_BLOCK)
+            data = pending + block
+            if block:
+                cut = _cut(data)
+                data, pending = data[:cut], data[cut:]
+            if data:
+                try:
+                    data.decode("utf-8")
+                    scan.utf8_chars += _high(data) // 2
+                    line += _count_newlines(data, 0, len(data))
+                except UnicodeDecodeError:
+                    line = _classify_lines(data, line, scan)
+                if scan.line_count > _DECIDE_AFTER and not scan.mostly_utf8:
                     return None
-            decoder.decode(b"", final=True)
-    finally:
-        del _state.scan
-    return scan if _mostly_utf8(high, scan.invalid_bytes) else None
+            if not block:
+                break
+    return scan if scan.mostly_utf8 else None
 
 
-def _mostly_utf8(high_bytes: int, invalid_bytes: int) -> bool:
-    # A UTF-8 letter outside ASCII takes two bytes or more, a cp1252 one takes one:
-    # compare letters, not bytes.
-    valid = high_bytes - invalid_bytes
-    return valid >= 2 * invalid_bytes
+def _classify_lines(data: bytes, line: int, scan: _Scan) -> int:
+    for text in data.splitlines(keepends=True):
+        try:
+            text.decode("utf-8")
+            scan.utf8_chars += _high(text) // 2
+        except UnicodeDecodeError:
+            scan.legacy_chars += _high(text)
+            scan.line_count += 1
+            if len(scan.lines) < _KEEP_LINES:
+                scan.lines.append(line)
+        line += 1
+    return line
 
 
 def decodes_whole(path: Path, encoding: str) -> bool:

@@ -283,8 +283,11 @@ def _csv_rows(path: Path, encoding: str, delimiter: str, *, skip_header: bool,
                 last = reader.line_num
                 if last > start or spanning_start:
                     # Rare (a note with line breaks, and the record after it), so checked in Python.
-                    _check_spanning(path, encoding, spanning_start or start, last, cells)
-                    spanning_start = start if last > start else 0
+                    _check_spanning(path, encoding, delimiter, spanning_start or start, last, cells, last > start)
+                    if last > start:
+                        spanning_start = start
+                    elif any(c.strip() for c in cells):
+                        spanning_start = 0  # blank lines in between keep the watch on
                 if not any(c and not c.isspace() for c in cells):
                     continue  # a blank line, or one of only delimiters
                 if start == 1 and cells[0].startswith("\ufeff"):
@@ -314,9 +317,15 @@ class DamagedLine(UnreadableFile):
         self.line_text = line_text
 
 
-def _check_spanning(path: Path, encoding: str, start: int, end: int, cells: list[str]) -> None:
-    if end - start + 1 > MAX_RECORD_LINES:
+def _check_spanning(path: Path, encoding: str, delimiter: str, start: int, end: int, cells: list[str],
+                    spanning: bool) -> None:
+    if spanning and end - start + 1 > MAX_RECORD_LINES:
         raise _damage(path, encoding, start, end, "too many lines")
+    # A stray quote that closes at the opening quote of a later field leaves that
+    # field's delimiter (and any quotes the field began with) at the end of the
+    # swallowed text.
+    if spanning and any(c.rstrip('"').endswith(delimiter) and ("\n" in c or "\r" in c) for c in cells):
+        raise _damage(path, encoding, start, end, "spanning field ends with the delimiter")
     # A stray quote that closes at the opening quote of a later field (one that starts
     # with the delimiter or a line break) leaves that field's own closing quote at the
     # end of an unquoted cell, in this record or the next one.
