@@ -100,6 +100,21 @@ def test_stats_refuses_days_it_cannot_compute_with(db_path, capsys, args):
     assert code == 2 and out == "" and "must be a day between 1970-01-01 and 2199-12-31" in err
 
 
+def test_stats_json_stays_valid_json_with_an_infinite_cost_in_the_database(tmp_path: Path, db_path, capsys):
+    src = tmp_path / "list.csv"
+    src.write_text("name,email\nAnn Lee,ann@example.com\n", encoding="utf-8")
+    assert run(capsys, "import", str(src), "--db", str(db_path), "--campaign", "Expo", "--cost", "10")[0] == 0
+    with open_store(db_path) as store, store.transaction():
+        # A database made elsewhere (or by an older version that took --cost inf).
+        store.conn.execute("UPDATE campaigns SET cost = 1e999")
+        store.conn.execute("UPDATE import_batches SET cost = 1e999")
+    code, out, err = run(capsys, "stats", "--db", str(db_path), "--json")
+    assert code == 0, err
+    constants: list[str] = []
+    payload = json.loads(out, parse_constant=constants.append)
+    assert constants == [] and payload["totals"]["cost"] is None
+
+
 def test_export_refuses_a_link_planted_at_the_file_name_and_logs_no_name(store, db_path, tmp_path: Path, capsys,
                                                                        caplog):
     ids = format_public_id(insert_lead(store, first_name="Zoraida", last_name="Quennell"))
