@@ -28,6 +28,7 @@ from leadtriage.errors import UserError
 MIXED = "utf-8+cp1252"
 _BLOCK = 1 << 20
 _HIGH = bytes(range(0x80, 0x100))
+_MAX_PENDING = 1 << 20  # a line longer than this is decoded in pieces
 _KEEP_LINES = 1000  # line numbers remembered for the report; the count is always exact
 # A list that is mostly cp1252 shows it within its first thousand invalid lines; the
 # scan stops there rather than visiting every line of a big legacy file.
@@ -58,11 +59,17 @@ def _line_text(line: bytes) -> str:
 
 
 def _cut(data: bytes) -> int:
-    """Where the complete lines of `data` end (a CR at the very end may be half a CRLF)."""
-    return max(data.rfind(b"\n"), data.rfind(b"\r", 0, len(data) - 1)) + 1
+    """Where the complete lines of `data` end (a CR at the very end may be half a CRLF).
+    A line longer than _MAX_PENDING is cut between two UTF-8 characters instead, so
+    memory stays bounded."""
+    cut = max(data.rfind(b"\n"), data.rfind(b"\r", 0, len(data) - 1)) + 1
+    if not cut and len(data) > _MAX_PENDING:
+        cut = len(data) - 4
+        while cut and 0x80 <= data[cut] < 0xC0:  # not inside a UTF-8 character
+            cut -= 1
+    return cut
 
 
-_MAX_PENDING = 1 << 20  # a line longer than this is decoded in pieces (memory stays bounded)
 
 
 class _MixedDecoder(codecs.IncrementalDecoder):
@@ -80,10 +87,6 @@ class _MixedDecoder(codecs.IncrementalDecoder):
             self.pending = b""
         else:
             cut = _cut(data)
-            if not cut and len(data) > _MAX_PENDING:
-                cut = len(data) - 4
-                while cut and 0x80 <= data[cut] < 0xC0:  # not inside a UTF-8 character
-                    cut -= 1
             data, self.pending = data[:cut], data[cut:]
         try:
             return data.decode("utf-8")
