@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from leadtriage.store import discovery_summary, latest_meeting
+from leadtriage.store import cadence_tables, discovery_summary, latest_meeting
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -459,6 +459,12 @@ def _v6_latest_meeting(db: sqlite_utils.Database) -> None:
     db.execute(latest_meeting.rebuild_sql())
 
 
+def _playbook(db: sqlite_utils.Database) -> None:
+    """Cadences, scripts, e-mail templates and enrolments (see `cadence_tables`)."""
+    for sql in cadence_tables.ddl():
+        db.execute(sql)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_search_and_profiles,
@@ -466,5 +472,6 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v4_metrics,
     _v5_crm_export,
     _v6_latest_meeting,
+    _playbook,
 ]
 LATEST_VERSION = len(MIGRATIONS)
