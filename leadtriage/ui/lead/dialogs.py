@@ -18,7 +18,11 @@ from PySide6.QtWidgets import (
 )
 
 from leadtriage.domain.dispositions import DISQUALIFY_REASONS, NURTURE_REASONS
-from leadtriage.services.field_reps import FieldRep
+from leadtriage.services.field_reps import FieldRep, suggest_field_rep
+
+# Enter on the Disqualify dialog takes this reason: one that can be undone by a later
+# recycle. "Do not call" blocks the lead for good, so it must be chosen on purpose.
+DEFAULT_DISQUALIFY_REASON = "No need"
 
 
 class _Dialog(QDialog):
@@ -35,12 +39,15 @@ class _Dialog(QDialog):
 
 
 class QualifyDialog(_Dialog):
-    def __init__(self, reps: list[FieldRep], suggested: int | None, parent=None):
+    def __init__(self, reps: list[FieldRep], suggested: int | None, parent=None, *, lead: dict | None = None):
         super().__init__("Qualify: hand to a field rep", parent)
         self.rep = QComboBox()
         self.rep.setObjectName("fieldRep")
         for r in reps:
             self.rep.addItem(f"{r.name} ({r.territory})" if r.territory else r.name, r.id)
+        if lead is not None:
+            # The rep whose territory covers the lead, not the first name in the list.
+            suggested = suggest_field_rep(reps, lead) or suggested
         if suggested is not None and self.rep.findData(suggested) >= 0:
             self.rep.setCurrentIndex(self.rep.findData(suggested))
         self.has_meeting = QCheckBox("First meeting booked")
@@ -90,6 +97,7 @@ class DisqualifyDialog(_Dialog):
         self.reason = QComboBox()
         self.reason.setObjectName("disqualifyReason")
         self.reason.addItems(DISQUALIFY_REASONS)
+        self.reason.setCurrentText(DEFAULT_DISQUALIFY_REASON)
         self.form.addRow("Reason", self.reason)
         self.finish()
 
