@@ -292,12 +292,9 @@ def _collect(
     lead = {d[0]: as_text(v) for d, v in zip(cur.description, row, strict=True)}
     zone = _zone(lead["timezone"])
     if meeting_at is None:
-        last = conn.execute(
-            "SELECT meeting_at FROM handoffs WHERE lead_id = ? AND meeting_at IS NOT NULL "
-            "ORDER BY handed_off_at DESC, id DESC LIMIT 1",
-            (lead_id,),
-        ).fetchone()
-        meeting_at = _moment(last[0]) if last else None
+        # The meeting booked at qualification, else the latest one a handoff recorded
+        # (`store.latest_meeting` keeps it on the lead).
+        meeting_at = _moment(lead.get("latest_meeting_at"))
     name = clean_line(" ".join(p for p in (lead["first_name"], lead["last_name"]) if p)) or "(no name)"
     field_rep = clean_line(lead["field_rep_name"])
     public_id = lead["public_id"] or format_public_id(lead_id)

@@ -315,13 +315,24 @@ class Profile:
         return f"SELECT {', '.join([*self.before, *self._inputs, *self.after])}, l.id {_FROM}"
 
 
+# Salesforce's standard Lead Status values, by where the lead stands here: a qualified
+# lead has been reached and is being worked, not "Open - Not Contacted".
+SALESFORCE_STATUS = {
+    "new": "Open - Not Contacted",
+    "opportunity": "Closed - Converted", "won": "Closed - Converted",
+    "disqualified": "Closed - Not Converted", "rejected": "Closed - Not Converted", "lost": "Closed - Not Converted",
+}
+SALESFORCE_WORKING = "Working - Contacted"  # attempting, engaged, nurture, qualified, handed off, accepted
+_SALESFORCE_STATUS_SQL = ("CASE l.status " + " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in SALESFORCE_STATUS.items())
+                          + f" ELSE '{SALESFORCE_WORKING}' END")
+
 SALESFORCE = Profile(
     "csv-salesforce", "Salesforce (Data Import Wizard, leads)",
     ("First Name", "Last Name", "Title", "Company", "Email", "Phone", "Website", "Industry", "No. of Employees",
      "Lead Source", "Lead Status", "Rating", "City", "State/Province", "Country", "Description", "LeadTriage ID",
      "Field Rep", "Campaign"),
     ("l.first_name", "l.last_name", "l.title", "l.company", "l.email", "l.phone", "l.website", "l.industry",
-     "l.employees", "l.source", "'Open - Not Contacted'", "'Hot'", "l.city", "l.region", "l.country", BRIEF,
+     "l.employees", "l.source", _SALESFORCE_STATUS_SQL, "'Hot'", "l.city", "l.region", "l.country", BRIEF,
      "l.public_id", "r.name", "l.campaign"),
     _crm_brief, keep_phone_numbers=True, sql_description=True,
 )
