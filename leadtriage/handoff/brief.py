@@ -110,6 +110,7 @@ class Brief:
     motivations: str
     plan: BuyingPlan
     history: tuple[Touch, ...]
+    history_clock: str  # which clock the history's times are on: "times in Europe/Berlin" or "times in UTC"
     attempts: int
     connects: int
     next_step: str
@@ -350,6 +351,7 @@ def _collect(
         motivations=clean(lead["motivations"]),
         plan=plan,
         history=tuple(_history(conn, lead_id, zone)),
+        history_clock=f"times in {zone.key}" if zone else "times in UTC",
         attempts=_count(lead["attempts"]) or 0,
         connects=_count(lead["connects"]) or 0,
         next_step=_next_step(plan, lead, meeting_local, field_rep),
