@@ -26,13 +26,12 @@ def _cell_blocks(doc, anchor: str):
         block = block.next()
 
 
-def test_pain_points_leave_a_gap_before_the_buying_plan(store):
+def test_pain_points_leave_a_gap_before_the_buying_plan(store, qapp):
     from PySide6.QtCore import QSizeF
     from PySide6.QtGui import QPageLayout, QPdfWriter, QTextDocument, QTextOption
 
     from leadtriage.handoff import pdf
 
-    pdf.ensure_gui_app()
     lead = insert_lead(store, pain_points=json.dumps([{"tag": "Manual planning", "quote": LONG_QUOTE}]))
     brief = collect_brief(store.conn, lead, now=FIXED_NOW, rep_name="Alex Morgan")
     writer = QPdfWriter(str(store.path.parent / "probe.pdf"))
