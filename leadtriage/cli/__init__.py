@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     for module in COMMANDS:
         p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         p.add_argument("--db", help="database file (default: your data folder, or $LEADTRIAGE_DB)")
+        p.add_argument("--wait", type=float, default=0, metavar="SECONDS",
+                       help="when the app has the database open, wait up to SECONDS for it to close "
+                            "(default: refuse at once)")
         module.add_arguments(p)
         p.set_defaults(run=module.run)
     return parser
@@ -77,6 +80,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from leadtriage.ui.app import run_app
 
         return run_app(args.db)
+    if args.wait < 0:
+        sys.stderr.write("leadtriage: --wait needs a number of seconds of 0 or more\n")
+        return 2
+    from leadtriage.store.lock import set_wait
+
+    set_wait(args.wait, lambda message: sys.stderr.write(f"leadtriage: {message}\n"))  # (per run: tests call main often)
     try:
         return int(args.run(args) or 0)
     except UserError as exc:
