@@ -40,9 +40,10 @@ def test_timings_read_naturally_from_milliseconds_to_minutes(store, tmp_path):
 
 
 def _spend(store):
+    from datetime import date
+
     from leadtriage.metrics import compute
     from leadtriage.metrics.period import custom
-    from datetime import date
 
     dash = compute(store.conn, custom(date(2000, 1, 1), date(2100, 1, 1)), "campaign")
     return dash.totals.cost, dash.unattributed_cost

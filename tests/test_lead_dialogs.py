@@ -4,7 +4,6 @@ and the suggested field rep is the one whose territory covers the lead."""
 import json
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from leadtriage.services.field_reps import FieldRepService, suggest_field_rep
 from tests.test_workspace_flows import add_leads, lead, make_window

@@ -30,7 +30,13 @@ from PySide6.QtWidgets import (
 )
 
 from leadtriage.errors import UserError
-from leadtriage.outcomes import LOST_REASONS, REJECT_REASONS, allowed_outcomes, import_outcomes, record_outcome
+from leadtriage.outcomes import (
+    LOST_REASONS,
+    REJECT_REASONS,
+    allowed_outcomes,
+    import_outcomes,
+    record_outcome,
+)
 from leadtriage.outcomes.service import LABELS, OutcomeReport
 from leadtriage.services.leads import LeadService
 from leadtriage.store.db import Store
