@@ -204,8 +204,13 @@ class ImportHistoryDialog(QDialog):
 
     @staticmethod
     def _kept_lines(kept: list[tuple[str, str]]) -> str:
-        lines = "\n".join(f"{pid}: {why}" for pid, why in kept[:30])
-        return lines + (f"\n… and {len(kept) - 30:,} more" if len(kept) > 30 else "")
+        """One line per reason, with its count and the first few lead IDs."""
+        by_reason: dict[str, list[str]] = {}
+        for pid, why in kept:
+            by_reason.setdefault(why, []).append(pid)
+        return "\n".join(f"• {len(pids):,} {why}: " + ", ".join(pids[:6])
+                         + (f" and {len(pids) - 6:,} more" if len(pids) > 6 else "")
+                         for why, pids in by_reason.items())
 
     def _confirmation(self, batch: dict[str, Any], preview) -> str:
         """What the undo removes, what stays and why, and the cost it takes along: the
@@ -220,10 +225,10 @@ class ImportHistoryDialog(QDialog):
             lines.append(f"• Put back: {leads(preview.reverted)} you already had lose the empty fields this "
                          "import filled in.")
         if preview.cost:
-            where = f" from the spend of campaign {preview.campaign}" if preview.campaign else ""
-            lines.append(f"• Its cost, {self._money(preview.cost)}, is taken out{where}: cost per qualified "
+            where = f" (campaign “{preview.campaign}”)" if preview.campaign else ""
+            lines.append(f"• Cost: {self._money(preview.cost)} comes off the spend{where}; cost per qualified "
                          "lead and per opportunity no longer count it.")
         if preview.kept:
-            lines += ["", f"Stays ({len(preview.kept):,}), because a rep has been at it:",
+            lines += ["", f"Stays: {leads(len(preview.kept))} a rep has been at, kept as they are:",
                       self._kept_lines(preview.kept)]
         return "\n".join(lines)
