@@ -7,9 +7,9 @@ Frozen on purpose: change it only together with a deliberate change of the forma
 Changed once: a value a foreign tool stored as a BLOB is written as the text it holds
 (it used to be Python's b'...' notation), and invalid UTF-8 as U+FFFD (it used to
 stop the export).
-Changed twice, on purpose: Salesforce's Lead Status follows the lead's status
-(a qualified lead is "Working - Contacted", no longer always "Open - Not Contacted";
-issue 15, item 6). The mapping is written out here again, not imported. And the
+Changed twice, on purpose: Salesforce's and HubSpot's Lead Status follow the lead's
+status (a qualified lead is "Working - Contacted" / "Connected", no longer always
+"Open - Not Contacted" / "New"; issue 15, item 6). The mapping is written out here again, not imported. And the
 meeting is the one booked at qualification (`leads.booked_meeting_at`) before the
 latest one a handoff recorded (issue 15, item 3).
 """
@@ -27,6 +27,11 @@ STRIP = re.compile(
 )
 PHONE = re.compile(r"\+[0-9 ()./\-]{3,30}")
 LIMIT = 32000
+HUBSPOT_STATUS = {
+    "new": "New", "attempting": "Attempted to Contact", "engaged": "Connected", "nurture": "Bad Timing",
+    "qualified": "Connected", "handed_off": "Connected", "accepted": "Connected", "opportunity": "Open Deal",
+    "won": "Open Deal", "lost": "Unqualified", "disqualified": "Unqualified", "rejected": "Unqualified",
+}
 SALESFORCE_STATUS = {
     "new": "Open - Not Contacted", "attempting": "Working - Contacted", "engaged": "Working - Contacted",
     "nurture": "Working - Contacted", "qualified": "Working - Contacted", "handed_off": "Working - Contacted",
@@ -116,7 +121,7 @@ def values(key: str, lead, rep, meeting) -> list:
     if key == "csv-hubspot":
         return [lead["first_name"], lead["last_name"], lead["email"], lead["phone"], lead["title"], lead["company"],
                 lead["website"], lead["industry"], lead["employees"], lead["city"], lead["region"], lead["country"],
-                "Sales Qualified Lead", "New", rep_email, lead["source"], lead["public_id"], summary(lead, meeting)]
+                "Sales Qualified Lead", HUBSPOT_STATUS.get(lead["status"], "Connected"), rep_email, lead["source"], lead["public_id"], summary(lead, meeting)]
     plan = loads(lead["buying_plan"], dict)
     qual = loads(lead["qualification"], dict)
     people = "; ".join(f"{p.get('name') or ''} ({p.get('role') or ''})"

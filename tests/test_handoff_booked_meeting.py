@@ -55,11 +55,19 @@ def test_a_meeting_given_at_export_replaces_the_booked_one(store, tmp_path):
     assert "Thu 3 Dec 2026 15:00 (Europe/Berlin)" in md
 
 
-def test_salesforce_status_follows_the_lead(store, tmp_path):
+def test_crm_lead_status_follows_the_lead(store, tmp_path):
     lead = insert_lead(store)  # qualified: reached and worked
-    result = export(store, [lead], ["csv-salesforce"], tmp_path)
-    (row,) = csv.DictReader(result.files[0].read_text("utf-8").splitlines())
+    result = export(store, [lead], ["csv-salesforce", "csv-hubspot"], tmp_path)
+    salesforce = next(p for p in result.files if "salesforce" in p.name)
+    (row,) = csv.DictReader(salesforce.read_text("utf-8").splitlines())
     assert row["Lead Status"] == "Working - Contacted"
+    hubspot = next(p for p in result.files if "hubspot" in p.name)
+    (row,) = csv.DictReader(hubspot.read_text("utf-8").splitlines())
+    assert row["Lead Status"] == "Connected"
+    won = insert_lead(store, status="won", email="won@example.com")
+    result = export(store, [won], ["csv-salesforce"], tmp_path / "won")
+    (row,) = csv.DictReader(result.files[0].read_text("utf-8").splitlines())
+    assert row["Lead Status"] == "Closed - Converted"
 
 
 def test_calls_logged_without_a_name_in_settings_carry_the_rep(store):

@@ -326,6 +326,16 @@ SALESFORCE_WORKING = "Working - Contacted"  # attempting, engaged, nurture, qual
 _SALESFORCE_STATUS_SQL = ("CASE l.status " + " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in SALESFORCE_STATUS.items())
                           + f" ELSE '{SALESFORCE_WORKING}' END")
 
+# HubSpot's default Lead Status values, the same way: a qualified lead was reached.
+HUBSPOT_STATUS = {
+    "new": "New", "attempting": "Attempted to Contact", "nurture": "Bad Timing",
+    "opportunity": "Open Deal", "won": "Open Deal", "lost": "Unqualified",
+    "disqualified": "Unqualified", "rejected": "Unqualified",
+}
+HUBSPOT_CONNECTED = "Connected"  # engaged, qualified, handed off, accepted
+_HUBSPOT_STATUS_SQL = ("CASE l.status " + " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in HUBSPOT_STATUS.items())
+                       + f" ELSE '{HUBSPOT_CONNECTED}' END")
+
 SALESFORCE = Profile(
     "csv-salesforce", "Salesforce (Data Import Wizard, leads)",
     ("First Name", "Last Name", "Title", "Company", "Email", "Phone", "Website", "Industry", "No. of Employees",
@@ -342,7 +352,8 @@ HUBSPOT = Profile(
      "Number of Employees", "City", "State/Region", "Country/Region", "Lifecycle Stage", "Lead Status",
      "Contact owner", "Original Source Drill-Down 1", "LeadTriage ID", "LeadTriage Brief"),
     ("l.first_name", "l.last_name", "l.email", "l.phone", "l.title", "l.company", "l.website", "l.industry",
-     "l.employees", "l.city", "l.region", "l.country", "'Sales Qualified Lead'", "'New'", "r.email", "l.source",
+     "l.employees", "l.city", "l.region", "l.country", "'Sales Qualified Lead'", _HUBSPOT_STATUS_SQL, "r.email",
+     "l.source",
      "l.public_id", BRIEF),
     _crm_brief, keep_phone_numbers=True, sql_description=True,
 )
