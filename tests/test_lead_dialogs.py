@@ -66,3 +66,29 @@ def test_territory_matching_by_country_group_and_part_of_the_country(store):
     assert suggest_field_rep(listed, {"country": "DE", "field_rep_id": reps["dana"]}) == reps["dana"]  # kept
     svc.save("Ingrid Lindqvist", territory="Nordics & DACH", active=False, rep_id=reps["ingrid"])
     assert suggest_field_rep(svc.list(), {"country": "DE"}) is None  # inactive reps are not offered
+
+
+def test_a_meeting_ticked_when_qualifying_becomes_the_invite(qtbot, store, qsettings, tmp_path):
+    from datetime import UTC, datetime
+
+    from icalendar import Calendar
+    from PySide6.QtCore import QDateTime, QTimeZone
+
+    from tests.handoff_helpers import export
+
+    add_leads(store, status="engaged", country="DE", timezone="Europe/Berlin", qualification=BANT_MET,
+              email="lead1@example.com")
+    _reps(store)
+    window = make_window(qtbot, store, qsettings, "engaged")
+    qtbot.keyClick(window.panel, Qt.Key.Key_Q, Qt.KeyboardModifier.AltModifier)
+    dialog = window.panel.active_dialog
+    dialog.has_meeting.setFocus()
+    qtbot.keyClick(dialog.has_meeting, Qt.Key.Key_Space)
+    meeting = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
+    dialog.meeting.setDateTime(QDateTime.fromSecsSinceEpoch(int(meeting.timestamp()), QTimeZone.utc()).toLocalTime())
+    qtbot.keyClick(dialog.rep, Qt.Key.Key_Return)
+    assert lead(store, 1)["status"] == "qualified"
+    result = export(store, [1], ["ics"], tmp_path)
+    assert result.no_meeting == []
+    (event,) = Calendar.from_ical(result.files[0].read_bytes()).walk("VEVENT")
+    assert event.decoded("dtstart") == meeting
