@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
 from leadtriage.ui.importing.wizard import summary_text
@@ -103,3 +104,18 @@ def test_undo_asks_first_and_shows_what_goes_and_what_stays(qtbot, store, tmp_pa
     assert "no longer counts" in dialog.undo_selected()
     assert store.conn.execute("SELECT count(*) FROM leads").fetchone()[0] == 2
     assert _spend(store)[0] == 100
+
+
+def test_import_costs_show_the_currency(qtbot, store, tmp_path):
+    from leadtriage.store.settings import SettingsStore
+    from leadtriage.ui.importing.review import ImportHistoryDialog
+
+    SettingsStore(store).set("currency", "EUR")
+    _two_batches(store, tmp_path)
+    wizard = make_wizard(qtbot, store, booth_file(tmp_path))
+    assert wizard.details_page.cost.suffix() == " EUR"
+    dialog = ImportHistoryDialog(store)
+    qtbot.addWidget(dialog)
+    headers = [dialog.model.headerData(c, Qt.Orientation.Horizontal) for c in range(dialog.model.columnCount())]
+    column = headers.index("Cost (EUR)")
+    assert dialog.model.data(dialog.model.index(0, column)) == "250.00"

@@ -164,9 +164,12 @@ class ImportHistoryDialog(QDialog):
 
     def reload(self) -> None:
         self.batches = self.importer.batches()
+        currency = SettingsStore(self.importer.store).get("currency")
         self.model.set_rows(
-            ["Batch", "File", "Source", "Campaign", "Rows", "New", "Merged", "Flagged", "Rejected", "When (UTC)", "Undone"],
-            [[b["id"], b["file_name"], b["source"] or "", b["campaign"] or "", b["rows"], b["inserted"], b["merged"],
+            ["Batch", "File", "Source", "Campaign", f"Cost ({currency})" if currency else "Cost", "Rows", "New",
+             "Merged", "Flagged", "Rejected", "When (UTC)", "Undone"],
+            [[b["id"], b["file_name"], b["source"] or "", b["campaign"] or "",
+              format_money(b["cost"]) if b["cost"] else "", b["rows"], b["inserted"], b["merged"],
               b["duplicates_flagged"], b["rejected"], b["finished_at"], b["undone_at"] or ""] for b in self.batches])
         self._update()
 

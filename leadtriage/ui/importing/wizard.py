@@ -39,6 +39,7 @@ from leadtriage.importing.mapping import CUSTOM, IGNORE, TARGETS, Mapping
 from leadtriage.importing.service import Importer, ImportOptions, ImportPlan, ImportResult
 from leadtriage.progress import Progress
 from leadtriage.store.db import Store
+from leadtriage.store.settings import SettingsStore
 from leadtriage.ui.importing.models import RowsModel
 from leadtriage.ui.worker import Worker
 
@@ -103,6 +104,9 @@ class ImportWizard(QWizard):
         # The import page has its own "Cancel import" while it runs; once it is done
         # Close is the only way out (Close and Cancel side by side asked which undoes it).
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        currency = SettingsStore(store).get("currency")
+        if currency:
+            self.details_page.cost.setSuffix(f" {currency}")  # costs always carry their currency
         if path:
             self.open_file(path)
 
