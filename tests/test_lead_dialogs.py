@@ -44,6 +44,7 @@ def test_qualify_suggests_the_rep_whose_territory_covers_a_german_lead(qtbot, st
     dialog = window.panel.active_dialog
     assert dialog is not None
     assert dialog.rep.currentText() == "Ingrid Lindqvist (Nordics & DACH)"
+    assert dialog.hint.text() == "Suggested: the territory covers DE."
     qtbot.keyClick(dialog.rep, Qt.Key.Key_Return)
     assert lead(store, 1)["field_rep_id"] == reps["ingrid"]
 

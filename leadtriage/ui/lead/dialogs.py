@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, QDateTime
+from PySide6.QtCore import QDate, QDateTime, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QPushButton,
 )
 
@@ -45,17 +46,28 @@ class QualifyDialog(_Dialog):
         self.rep.setObjectName("fieldRep")
         for r in reps:
             self.rep.addItem(f"{r.name} ({r.territory})" if r.territory else r.name, r.id)
+        hint = ""
         if lead is not None:
             # The rep whose territory covers the lead, not the first name in the list.
-            suggested = suggest_field_rep(reps, lead) or suggested
+            by_territory = suggest_field_rep(reps, lead)
+            if by_territory is not None and by_territory != lead.get("field_rep_id") and lead.get("country"):
+                hint = f"Suggested: the territory covers {lead['country']}."
+            suggested = by_territory or suggested
         if suggested is not None and self.rep.findData(suggested) >= 0:
             self.rep.setCurrentIndex(self.rep.findData(suggested))
         self.has_meeting = QCheckBox("First meeting booked")
         self.meeting = QDateTimeEdit(QDateTime.currentDateTime().addDays(2))
         self.meeting.setCalendarPopup(True)
+        self.meeting.setDisplayFormat("ddd d MMM yyyy HH:mm")
+        self.meeting.setToolTip("In your time zone; the brief shows it in the prospect's too.")
         self.meeting.setEnabled(False)
         self.has_meeting.toggled.connect(self.meeting.setEnabled)
         self.form.addRow("Field rep", self.rep)
+        if hint:
+            self.hint = QLabel(hint)
+            self.hint.setTextFormat(Qt.TextFormat.PlainText)
+            self.hint.setEnabled(False)  # greyed: a note, not a field
+            self.form.addRow("", self.hint)
         self.form.addRow(self.has_meeting, self.meeting)
         self.finish()
 
