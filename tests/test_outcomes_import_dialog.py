@@ -59,3 +59,18 @@ def test_a_file_with_nothing_to_apply_cannot_be_applied(qtbot, store, qsettings,
     unreadable.write_bytes(b"")
     dialog.choose_file(str(unreadable))
     assert dialog.preview is None and dialog.summary.text() and not dialog.apply_button.isEnabled()
+
+
+def test_one_outcome_is_recorded_for_the_open_lead_from_the_leads_menu(qtbot, store, qsettings):
+    add_lead(store, 1, created="2026-11-01 09:00:00", status="handed_off")
+    add_handoff(store, 1, handed="2026-11-03 09:00:00")
+    window = MainWindow(store, Worker(synchronous=True), qsettings, clock=lambda: FIXED_NOW)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_lead(1)
+    window.record_outcome_action.trigger()
+    dialog = window.outcome_dialog
+    dialog.outcome.setCurrentIndex(dialog.outcome.findData("accepted"))
+    dialog.save()
+    assert store.conn.execute("SELECT status FROM leads WHERE id = 1").fetchone()[0] == "accepted"
+    assert window.panel.lead["status"] == "accepted"

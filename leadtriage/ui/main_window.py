@@ -106,6 +106,7 @@ class MainWindow(QMainWindow):
         self._build_workspace_parts()
         self._build_dashboard()
         self._add_export_action()
+        self._add_record_outcome_action()
         self.statusBar()
         self.refresh()
         self.sidebar.setCurrentIndex(self.views.index(self.views.row_of(queue.TODAY)))
@@ -243,6 +244,29 @@ class MainWindow(QMainWindow):
                 self.panel.reload()
 
         dialog.applied.connect(applied)
+        self.outcome_dialog = dialog
+        dialog.open()
+
+    def _add_record_outcome_action(self) -> None:
+        """Leads > Record field outcome…: one outcome by hand for the open lead."""
+        menu = next(a.menu() for a in self.menuBar().actions() if a.text().replace("&", "") == "Leads")
+        self.record_outcome_action = QAction("Record field &outcome…", self, triggered=self.record_outcome)
+        menu.addAction(self.record_outcome_action)
+
+    def record_outcome(self) -> None:
+        from leadtriage.ui.outcome_dialog import OutcomeDialog
+
+        lead = self.panel.lead
+        if lead is None:
+            self.statusBar().showMessage("Open a lead first: the outcome is recorded for the open lead.", 5000)
+            return
+        dialog = OutcomeDialog(self.store, lead["id"], self, today=self.clock().astimezone().date())
+
+        def saved() -> None:
+            self.panel.reload()
+            self.refresh()
+
+        dialog.accepted.connect(saved)
         self.outcome_dialog = dialog
         dialog.open()
 
