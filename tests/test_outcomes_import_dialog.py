@@ -67,6 +67,7 @@ def test_one_outcome_is_recorded_for_the_open_lead_from_the_leads_menu(qtbot, st
     window = MainWindow(store, Worker(synchronous=True), qsettings, clock=lambda: FIXED_NOW)
     qtbot.addWidget(window)
     window.show()
+    window.select_view("all")  # the lead stays listed whatever its status
     window.open_lead(1)
     window.record_outcome_action.trigger()
     dialog = window.outcome_dialog
