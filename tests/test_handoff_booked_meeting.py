@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 from leadtriage.services.field_reps import FieldRepService
 from leadtriage.services.leads import LeadService
-from leadtriage.store import open_store
 from leadtriage.store.schema import LATEST_VERSION
 from tests.conftest import FIXED_NOW
 from tests.handoff_helpers import export, insert_lead
@@ -85,25 +84,37 @@ def test_calls_logged_without_a_name_in_settings_carry_the_rep(store):
     assert reps == ["Alex Morgan", getpass.getuser(), "Alex Morgan"]
 
 
-def test_upgrade_fills_missing_reps_and_booked_meetings(db_path):
-    store = open_store(db_path)
+def test_upgrade_fills_missing_reps_and_booked_meetings(store):
+    from leadtriage.store.schema import MIGRATIONS, _activity_reps, _booked_meetings
+
+    assert {_booked_meetings, _activity_reps} <= set(MIGRATIONS)  # they run on every upgrade
     lead = insert_lead(store, status="qualified", next_action_at="2026-12-01 09:30:00",
                        next_action="Field meeting with Dana Whitfield")
     with store.transaction():
+        # As an older version left them: no booked meeting, calls without a rep.
         store.conn.execute("UPDATE leads SET booked_meeting_at = NULL, latest_meeting_at = NULL")
         store.conn.execute("INSERT INTO activities (lead_id, kind, disposition, occurred_at) "
                            "VALUES (?, 'call', 'no_answer', '2026-11-21 10:00:00')", (lead,))
         store.conn.execute("INSERT INTO activities (lead_id, kind, occurred_at) "
                            "VALUES (?, 'import', '2026-11-01 10:00:00')", (lead,))
-        store.conn.execute("PRAGMA user_version = 6")  # before the steps of this change, whatever their number
-    store.close()
-    store = open_store(db_path)
-    try:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
-        assert store.conn.execute("SELECT rep FROM activities WHERE kind = 'call'").fetchall() == [
-            ("Alex Morgan",), ("Alex Morgan",)]  # the helper's call had it; the app's call gets it
-        assert store.conn.execute("SELECT rep FROM activities WHERE kind = 'import'").fetchall() == [(None,)]
-        assert store.conn.execute("SELECT booked_meeting_at, latest_meeting_at FROM leads").fetchone() == (
-            "2026-12-01 09:30:00", "2026-12-01 09:30:00")
-    finally:
-        store.close()
+    with store.transaction():  # the steps themselves (run again: they must not depend on their number)
+        _booked_meetings(store.db)
+        _activity_reps(store.db)
+    assert store.conn.execute("SELECT rep FROM activities WHERE kind = 'call'").fetchall() == [
+        ("Alex Morgan",), ("Alex Morgan",)]  # the helper's call had it; the older call gets it
+    assert store.conn.execute("SELECT rep FROM activities WHERE kind = 'import'").fetchall() == [(None,)]
+    assert store.conn.execute("SELECT booked_meeting_at, latest_meeting_at FROM leads").fetchone() == (
+        "2026-12-01 09:30:00", "2026-12-01 09:30:00")
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+
+
+def test_no_rep_is_guessed_when_the_database_has_several(store):
+    from leadtriage.store.schema import _activity_reps
+
+    lead = insert_lead(store)
+    with store.transaction():
+        store.conn.execute("UPDATE leads SET owner = 'Someone Else' WHERE id = ?", (lead,))
+        store.conn.execute("INSERT INTO activities (lead_id, kind, occurred_at) VALUES (?, 'call', '2026-11-21')",
+                           (lead,))
+        _activity_reps(store.db)
+    assert store.conn.execute("SELECT count(*) FROM activities WHERE rep IS NULL").fetchone()[0] == 1
