@@ -66,6 +66,9 @@ class OutcomeDialog(QDialog):
         self.amount.setDecimals(2)
         self.amount.setGroupSeparatorShown(True)
         self.amount.setSpecialValueText("—")  # 0 = no amount
+        currency = SettingsStore(store).get("currency")
+        if currency:
+            self.amount.setSuffix(f" {currency}")
         self.when = QDateEdit(QDate(today or date.today()))
         self.when.setCalendarPopup(True)
         self.when.setDisplayFormat("yyyy-MM-dd")
