@@ -88,19 +88,13 @@ def test_found_exactly_when_the_digits_are_in_the_number(store, tail):
 
 def test_upgrading_a_database_indexes_its_numbers_and_name_sort(demo_store, db_path):
     from leadtriage.store import open_store
-    from leadtriage.store.schema import LATEST_VERSION, MIGRATIONS, _phone_digit_search
+    from leadtriage.store.schema import LATEST_VERSION
+    from tests.first_week_helpers import rewind_first_week
 
     conn = demo_store.conn
     lead_id, phone = conn.execute("SELECT id, phone FROM leads WHERE phone LIKE '+49%' LIMIT 1").fetchone()
     with demo_store.transaction():
-        # Back to the schema before these versions: no digit index, no name-sort indexes.
-        for name in ("leads_phone_fts_ai", "leads_phone_fts_ad", "leads_phone_fts_au"):
-            conn.execute(f"DROP TRIGGER {name}")
-        conn.execute("DROP TABLE leads_phone_fts")
-        for name in ("idx_leads_queue_band", "idx_leads_status_last_name", "idx_leads_last_name_nocase"):
-            conn.execute(f"DROP INDEX {name}")
-        conn.execute("CREATE INDEX idx_leads_queue_due ON leads (status, next_action_at, id, connects, do_not_call)")
-    conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(_phone_digit_search)}")
+        rewind_first_week(conn)  # back to the schema before these versions
     demo_store.close()
     with open_store(db_path) as upgraded:
         assert upgraded.user_version == LATEST_VERSION
@@ -108,4 +102,4 @@ def test_upgrading_a_database_indexes_its_numbers_and_name_sort(demo_store, db_p
         assert lead_id in search(upgraded.conn, national)
         indexes = {r[0] for r in upgraded.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert {"idx_leads_queue_band", "idx_leads_status_last_name"} <= indexes
-        assert "idx_leads_queue_due" not in indexes
+        assert not {"idx_leads_queue_due", "idx_leads_queue_due_cadence"} & indexes

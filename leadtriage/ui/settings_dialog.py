@@ -167,6 +167,11 @@ class SettingsDialog(QDialog):
         form.addRow("Working days", self.working_days)
         form.addRow("Qualification framework", self.framework)
         form.addRow("Criteria needed to qualify", self.threshold)
+        self.currency = QLineEdit(v["currency"])
+        self.currency.setObjectName("currency")
+        self.currency.setMaxLength(3)
+        self.currency.setToolTip("Three-letter code shown with every cost, such as USD, EUR or GBP.")
+        form.addRow("Currency of costs", self.currency)
         return page
 
     def _field_reps(self) -> QWidget:
@@ -335,9 +340,13 @@ class SettingsDialog(QDialog):
             WorkWeek.parse(self.working_days.text())
         except ValueError as exc:
             raise UserError(str(exc)) from None
+        currency = self.currency.text().strip().upper()
+        if currency and not (len(currency) == 3 and currency.isalpha() and currency.isascii()):
+            raise UserError(f"Currency: “{currency}” is not a three-letter code such as USD or EUR.")
         icp = self.icp_value()
         return {
             "working_days": self.working_days.text().strip(),
+            "currency": currency,
             "rep_name": self.rep_name.text().strip(),
             "default_region": region,
             "calling_hours_start": self.hours_start.time().toString("HH:mm"),
