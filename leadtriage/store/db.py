@@ -234,6 +234,15 @@ def inspect_file(path: Path) -> int | None:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             user_version = conn.execute("PRAGMA user_version").fetchone()[0]
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    except UnicodeDecodeError:
+        # SQLite's error text quoted bytes of a damaged schema page that are not
+        # UTF-8, and Python could not even read the message: damage all the same.
+        exc = sqlite3.DatabaseError("malformed database schema (unreadable text)")
+        if int.from_bytes(header[68:72], "big") == APPLICATION_ID:
+            raise DatabaseDamaged(
+                f"{path.name} is damaged ({exc}). LeadTriage can keep it aside and recover it "
+                "from what is readable and the newest backup.", [str(exc)]) from None
+        raise NotALeadTriageDatabase(f"{path.name} cannot be read as a database ({exc}).") from None
     except sqlite3.DatabaseError as exc:
         text = str(exc).lower()
         if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "unable to open" in text):
