@@ -79,6 +79,11 @@ def run(args: argparse.Namespace) -> int:
         f"{result.duplicates_flagged:,} possible duplicates to review, {result.rejected:,} rejected "
         f"({word} written{'' if result.dry_run else f' as batch {result.batch_id}'}) in {result.seconds:.1f} s"
     )
+    if result.history_positive or result.history_negative or result.open_stages:
+        human += (f"; history: {result.history_positive:,} started a sales cycle, {result.history_negative:,} did not; "
+                  f"{result.open_stages:,} open at their CRM stage")
+    for warning in result.warnings:
+        sys.stderr.write(f"leadtriage: line {warning['line']}: {warning['problem']}\n")
     emit(args, payload, human)
     return 0
 

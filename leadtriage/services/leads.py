@@ -18,7 +18,8 @@ from leadtriage.domain.dispositions import DEFAULT_DISPOSITIONS, DISQUALIFY_REAS
 from leadtriage.domain.frameworks import get_framework
 from leadtriage.domain.status import Status, can_move, check_move
 from leadtriage.errors import UserError
-from leadtriage.scoring import ScoreRules, rules_from_setting, score_lead
+from leadtriage.scoring import ScoreRules, rules_from_setting
+from leadtriage.scoring.current import current_score
 from leadtriage.services.calls import at_morning, dispositions_from_setting
 from leadtriage.services.fields import EDITABLE, InvalidField, clean_field
 from leadtriage.store.db import Store
@@ -450,10 +451,10 @@ class LeadService:
         """Write `changes` plus the recomputed score, and remember the old values.
         Caller holds the transaction."""
         merged = {**lead, **changes}
-        score = score_lead(merged, self.score_rules(), self.clock())
-        reasons = json.dumps(list(score.reasons), ensure_ascii=False)
-        if score.value != lead.get("score") or reasons != lead.get("score_reasons"):
-            changes = {**changes, "score": score.value, "score_reasons": reasons}
+        value, chips = current_score(self.store.conn, merged, self.score_rules(), self.clock())
+        reasons = json.dumps(chips, ensure_ascii=False)
+        if value != lead.get("score") or reasons != lead.get("score_reasons"):
+            changes = {**changes, "score": value, "score_reasons": reasons}
         old = {k: lead[k] for k in changes}
         if old == changes:
             return Change(0, label, lead["id"])
