@@ -223,8 +223,8 @@ def _plan_feature(key: str, label: str, kind: str, column: list[Any]) -> Feature
             counts[k] += 1
             spelling.setdefault(k, Counter())[" ".join(str(x).split())] += 1
     kept = [k for k, n in counts.most_common(MAX_CATEGORIES) if n >= MIN_CATEGORY]
-    if not kept:
-        return None
+    if not kept or (len(kept) == 1 and counts[kept[0]] >= len(column) - MIN_CATEGORY):
+        return None  # (nearly) one value for everybody: nothing to learn, and a later change would only shift
     labels = {k: spelling[k].most_common(1)[0][0] for k in kept}
     labels[BLANK], labels[OTHER] = "unknown", "other"
     weights = dict.fromkeys(kept, 0.0)

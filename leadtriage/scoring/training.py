@@ -159,7 +159,6 @@ def train(store: Store, progress: Progress = NO_PROGRESS, clock=lambda: datetime
     })
     progress.report(2, 4, "scoring open leads")
     updates = _new_scores(store, model, weight, clock, progress)
-    progress.report(3, 4, f"saving {len(updates):,} new scores")
     with store.transaction():
         cur = store.conn.execute("INSERT INTO score_models (trained_at, model, report) VALUES (?, ?, ?)",
                                  (report["trained_at"], json.dumps(model.to_json()), "{}"))
@@ -169,6 +168,7 @@ def train(store: Store, progress: Progress = NO_PROGRESS, clock=lambda: datetime
         report["seconds"] = round(time.perf_counter() - started, 2)
         store.conn.execute("UPDATE score_models SET report = ? WHERE id = ?", (json.dumps(report), model_id))
         for i in range(0, len(updates), CHUNK):
+            progress.report(i, len(updates), f"saving scores ({i:,} of {len(updates):,})")  # Cancel rolls back
             store.conn.executemany("UPDATE leads SET score = ?, score_reasons = ? WHERE id = ?", updates[i:i + CHUNK])
         store.conn.execute("DELETE FROM score_models WHERE id <= ?", (model_id - KEEP_MODELS,))
     progress.report(4, 4, "done")

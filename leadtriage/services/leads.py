@@ -431,6 +431,16 @@ class LeadService:
             return None
         return target if can_move(status, target) else None
 
+    def pin_score(self, lead_id: int, value: int | None) -> Change:
+        """A rep's own priority for a lead (0-100), kept through retrains until cleared
+        with None; the lead shows it as pinned."""
+        if value is not None and not (isinstance(value, int) and 0 <= value <= 100):
+            raise Refused("A pinned priority is a whole number from 0 to 100.")
+        with self.store.transaction():
+            lead = self.get(lead_id)
+            label = f"Pinned priority {value}" if value is not None else "Cleared the pinned priority"
+            return self._apply(lead, {"score_pinned": value}, label)
+
     def recycle(self, lead_id: int) -> Change:
         """Back into the working queue, due now."""
         with self.store.transaction():
