@@ -28,8 +28,8 @@ class FastScorer:
         hit = cache.get(key)
         if hit is None:
             f = self.features[i]
-            token = f.token(value)
-            d = f.weight(token) - f.mean
+            token, weight = f.pull(value)
+            d = weight - f.mean
             text = Factor(f.label, f.labels.get(token, token), d).text() if abs(d) >= SHOWN_FACTOR else None
             hit = (d, abs(d), text)
             if len(cache) < 200_000:

@@ -47,6 +47,26 @@ class Feature:
     labels: dict[str, str]  # token -> how a rep reads it ("Reference", "250-1,000")
     edges: list[float]  # num: bin edges
     mean: float  # average weight over the history: the "average lead"
+    # Numbers also pull linearly within their clipped range (a bin alone is a step):
+    # weight += slope * (clip(x, lo, hi) - center) / scale
+    slope: float = 0.0
+    lo: float = 0.0
+    hi: float = 0.0
+    center: float = 0.0
+    scale: float = 1.0
+
+    def linear(self, value: Any) -> float:
+        if not self.slope:
+            return 0.0
+        number = as_number(value)
+        if number is None:
+            return 0.0
+        return self.slope * (min(max(number, self.lo), self.hi) - self.center) / self.scale
+
+    def pull(self, value: Any) -> tuple[str, float]:
+        """(token, weight) of a raw value: its category or bin, plus the linear part."""
+        token = self.token(value)
+        return token, self.weight(token) + (self.linear(value) if self.kind == "num" else 0.0)
 
     def token(self, value: Any) -> str:
         if self.kind == "num":
@@ -67,7 +87,8 @@ class Feature:
 
     def to_json(self) -> dict[str, Any]:
         return {"key": self.key, "label": self.label, "kind": self.kind, "weights": self.weights,
-                "labels": self.labels, "edges": self.edges, "mean": self.mean}
+                "labels": self.labels, "edges": self.edges, "mean": self.mean, "slope": self.slope, "lo": self.lo,
+                "hi": self.hi, "center": self.center, "scale": self.scale}
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Feature:
@@ -76,8 +97,12 @@ class Feature:
             raise ValueError("feature kind")
         weights = {str(k): _finite(v) for k, v in d["weights"].items()}
         labels = {str(k): str(v) for k, v in d["labels"].items()}
+        linear = {k: _finite(d.get(k, default)) for k, default in
+                  (("slope", 0.0), ("lo", 0.0), ("hi", 0.0), ("center", 0.0), ("scale", 1.0))}
+        if linear["scale"] <= 0:
+            raise ValueError("scale")
         return cls(str(d["key"]), str(d["label"]), kind, weights, labels, [_finite(e) for e in d["edges"]],
-                   _finite(d["mean"]))
+                   _finite(d["mean"]), **linear)
 
 
 def _finite(value: Any) -> float:
@@ -109,7 +134,7 @@ class Model:
 
     def logit(self, lead: dict[str, Any]) -> float:
         values = lead_values(lead)
-        return self.intercept + sum(f.weight(f.token(values.get(f.key))) for f in self.features)
+        return self.intercept + sum(f.pull(values.get(f.key))[1] for f in self.features)
 
     def probability(self, lead: dict[str, Any]) -> float:
         return _sigmoid(self.logit(lead))
@@ -119,8 +144,8 @@ class Model:
         values = lead_values(lead)
         out = []
         for f in self.features:
-            token = f.token(values.get(f.key))
-            out.append(Factor(f.label, f.labels.get(token, token), f.weight(token) - f.mean))
+            token, weight = f.pull(values.get(f.key))
+            out.append(Factor(f.label, f.labels.get(token, token), weight - f.mean))
         out.sort(key=lambda x: -abs(x.log_ratio))
         return out
 
@@ -261,14 +286,36 @@ def fit(leads: list[dict[str, Any]], labels: list[int], c: float = C) -> Model:
             rows.append(r)
             cols.append(j)
     n = len(values)
-    x = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, max(len(vocab), 1)))
+    data = [1.0] * len(rows)
+    linear_cols: dict[int, int] = {}
+    for fi, f in enumerate(features):
+        if f.kind != "num":
+            continue
+        nums = [as_number(v.get(f.key)) for v in values]
+        known = np.array([x for x in nums if x is not None])
+        f.lo, f.hi = float(np.quantile(known, 0.01)), float(np.quantile(known, 0.99))
+        if f.hi <= f.lo:
+            continue
+        clipped = np.clip(known, f.lo, f.hi)
+        f.center, f.scale = float(clipped.mean()), float(clipped.std()) or 1.0
+        f.slope = 1.0
+        j = linear_cols[fi] = len(vocab) + len(linear_cols)
+        for r, x in enumerate(nums):
+            if x is not None:
+                rows.append(r)
+                cols.append(j)
+                data.append(f.linear(x))
+    x = sparse.csr_matrix((np.array(data), (rows, cols)), shape=(n, max(len(vocab) + len(linear_cols), 1)))
     y = np.asarray(labels, dtype=int)
     clf = LogisticRegression(C=c, max_iter=2000)
     clf.fit(x, y)
     coef = clf.coef_[0]
     for fi, f in enumerate(features):
         weights = {t: float(coef[j]) for (i, t), j in vocab.items() if i == fi}
+        f.slope = float(coef[linear_cols[fi]]) if fi in linear_cols else 0.0
         counts = Counter(tokens_by_feature[fi])
+        # The linear part averages to zero over the history (it is centred), except
+        # for blanks, which contribute nothing: close enough for "the average lead".
         f.mean = float(sum(weights[t] * c_ for t, c_ in counts.items()) / max(n, 1))
         f.weights = weights  # tokens never seen in the history fall back to the mean (the average lead)
     return Model(float(clf.intercept_[0]), features)
