@@ -47,3 +47,21 @@ def current_score(conn: sqlite3.Connection, lead: dict[str, Any], rules: ScoreRu
     if pinned is not None:
         return int(pinned), [PINNED_CHIP, *chips]
     return value, chips
+
+
+def score_tooltip(conn: sqlite3.Connection, lead_id: int) -> str | None:
+    """The queue's tooltip on a score: what raises and lowers it, one factor a line."""
+    row = conn.execute("SELECT score, score_reasons, score_pinned FROM leads WHERE id = ?", (lead_id,)).fetchone()
+    if row is None:
+        return None
+    import json
+
+    try:
+        reasons = json.loads(row[1] or "[]")
+    except ValueError:
+        reasons = []
+    if not isinstance(reasons, list):
+        reasons = []
+    head = f"Score {row[0] or 0}" + (" (pinned by a rep)" if row[2] is not None else "")
+    lines = [str(r) for r in reasons if str(r) != PINNED_CHIP]
+    return "\n".join([head, *lines]) if lines else head

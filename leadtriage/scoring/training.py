@@ -133,7 +133,7 @@ def train(store: Store, progress: Progress = NO_PROGRESS, clock=lambda: datetime
     report: dict[str, Any] = {
         "trained_at": to_db(clock()), "history": len(history.labels), "positives": pos, "negatives": neg,
         "min_per_class": MIN_PER_CLASS, "full_per_class": FULL_PER_CLASS, "weight": weight,
-        "regime": regime(weight), "model_id": None, "rescored": 0,
+        "regime": regime(weight), "model_id": None, "rescored": 0, "closed_total": closed_total(store.conn),
     }
     if weight <= 0:
         report["message"] = (f"Rules score in charge: the learned score needs at least {MIN_PER_CLASS} closed leads "
@@ -228,6 +228,17 @@ def latest_report(store: Store) -> dict[str, Any] | None:
     except ValueError:
         return None
     return data if isinstance(data, dict) else None
+
+
+CLOSED_STATUSES = ("opportunity", "won", "disqualified", "rejected", "lost")
+
+
+def closed_total(conn) -> int:
+    """Closed leads, from the trigger-kept status counts: instant on any size."""
+    marks = ", ".join("?" * len(CLOSED_STATUSES))
+    row = conn.execute(f"SELECT coalesce(sum(n), 0) FROM lead_counts WHERE status IN ({marks})",
+                       CLOSED_STATUSES).fetchone()
+    return int(row[0])
 
 
 def history_counts(store: Store) -> tuple[int, int]:
