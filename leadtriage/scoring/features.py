@@ -108,30 +108,42 @@ def lead_values(lead: dict[str, Any]) -> dict[str, Any]:
                                                       "timezone", "title", "employees")}
     values["seniority"] = seniority(lead.get("title"))
     values["email_kind"] = email_kind(lead.get("email"), lead.get("flags"))
-    created = lead.get("created_at")
-    values["arrival_day"] = values["arrival_hour"] = None
-    if created:
-        try:
-            moment = datetime.strptime(str(created)[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
-        except ValueError:
-            moment = None
-        if moment is not None:
-            local = moment.astimezone(_zone(lead.get("timezone")))
-            values["arrival_day"] = _DAYS[local.weekday()]
-            values["arrival_hour"] = _hour_band(local.hour)
-    custom = lead.get("custom_fields")
-    if custom:
-        try:
-            data = json.loads(custom) if isinstance(custom, str) else custom
-        except ValueError:
-            data = None
-        if isinstance(data, dict):
-            for k, v in data.items():
-                if isinstance(v, str | int | float) and not isinstance(v, bool):
-                    values[f"custom:{k}"] = v
+    values["arrival_day"], values["arrival_hour"] = arrival(lead.get("created_at"), lead.get("timezone"))
+    values.update(custom_values(lead.get("custom_fields")))
     return values
 
 
+@lru_cache(maxsize=50_000)
+def _arrival(hour_text: str, tz: str | None) -> tuple[str | None, str | None]:
+    try:
+        moment = datetime.strptime(hour_text, "%Y-%m-%d %H").replace(tzinfo=UTC)
+    except ValueError:
+        return None, None
+    local = moment.astimezone(_zone(tz))
+    return _DAYS[local.weekday()], _hour_band(local.hour)
+
+
+def arrival(created: Any, tz: str | None) -> tuple[str | None, str | None]:
+    """(weekday, part of the day) the lead arrived, in its own time zone. Whole-hour
+    zones only matter here, so the answer is cached per UTC hour and zone."""
+    if not created:
+        return None, None
+    return _arrival(str(created)[:13], tz)
+
+
+def custom_values(custom: Any) -> dict[str, Any]:
+    if not custom:
+        return {}
+    try:
+        data = json.loads(custom) if isinstance(custom, str) else custom
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {f"custom:{k}": v for k, v in data.items() if isinstance(v, str | int | float) and not isinstance(v, bool)}
+
+
+@lru_cache(maxsize=200_000)
 def as_number(value: Any) -> float | None:
     if value is None or isinstance(value, bool):
         return None
@@ -151,6 +163,7 @@ def as_number(value: Any) -> float | None:
         return None
 
 
+@lru_cache(maxsize=200_000)
 def category_key(value: Any) -> str | None:
     if value is None:
         return None

@@ -262,13 +262,16 @@ class Fitted:
     seconds: float
 
 
-def fit(leads: list[dict[str, Any]], labels: list[int], c: float = C) -> Model:
-    """Fit on history rows (lead dicts with READ_COLUMNS) and 0/1 labels."""
+def fit(leads: list[dict[str, Any]], labels: list[int], c: float = C,
+        values: list[dict[str, Any]] | None = None) -> Model:
+    """Fit on history rows (lead dicts with READ_COLUMNS) and 0/1 labels; `values`
+    are their `lead_values` when the caller has them already."""
     import numpy as np
     from scipy import sparse
     from sklearn.linear_model import LogisticRegression
 
-    values = [lead_values(lead) for lead in leads]
+    if values is None:
+        values = [lead_values(lead) for lead in leads]
     features: list[Feature] = []
     for key, label, kind in _describe(values):
         f = _plan_feature(key, label, kind, [v.get(key) for v in values])

@@ -31,7 +31,7 @@ from leadtriage.scoring.active import (
 )
 from leadtriage.scoring.batch import BatchScorer
 from leadtriage.scoring.fast import FastScorer, blend
-from leadtriage.scoring.features import READ_COLUMNS
+from leadtriage.scoring.features import READ_COLUMNS, lead_values
 from leadtriage.scoring.learned import Model, auc, fit
 from leadtriage.scoring.rules import rules_from_setting
 from leadtriage.store.db import Store
@@ -43,10 +43,16 @@ POSITIVE_SQL = (
     "AND (h.opportunity_at IS NOT NULL OR h.outcome IN ('opportunity', 'won'))))"
 )
 NEGATIVE_STATUSES = "('disqualified', 'rejected', 'lost')"
+# Closed statuses through the status index; a lead elsewhere with an opportunity on
+# its handoff (rare: status follows the outcome) through the handoffs table.
 HISTORY_SQL = (
-    f"SELECT {', '.join('l.' + c for c in READ_COLUMNS)}, {POSITIVE_SQL} AS label FROM leads l "
-    f"WHERE l.status IN ('opportunity', 'won') OR l.status IN {NEGATIVE_STATUSES} OR {POSITIVE_SQL} "
-    "ORDER BY l.created_at, l.id"
+    f"SELECT l.id AS lead_id, {', '.join('l.' + c for c in READ_COLUMNS)}, {POSITIVE_SQL} AS label FROM leads l "
+    f"WHERE l.status IN ('opportunity', 'won', 'disqualified', 'rejected', 'lost') "
+    "UNION ALL "
+    f"SELECT l.id, {', '.join('l.' + c for c in READ_COLUMNS)}, 1 AS label FROM leads l "
+    "WHERE l.status NOT IN ('opportunity', 'won', 'disqualified', 'rejected', 'lost') AND l.id IN "
+    "(SELECT lead_id FROM handoffs WHERE opportunity_at IS NOT NULL OR outcome IN ('opportunity', 'won')) "
+    "ORDER BY created_at, lead_id"
 )
 # Leads whose score decides who is called: everything that is not closed history, and
 # not pinned by a rep.
@@ -75,7 +81,7 @@ class History:
 def read_history(store: Store) -> History:
     leads, labels = [], []
     for row in store.conn.execute(HISTORY_SQL):
-        leads.append(dict(zip(READ_COLUMNS, row[:-1], strict=True)))
+        leads.append(dict(zip(READ_COLUMNS, row[1:-1], strict=True)))
         labels.append(1 if row[-1] else 0)
     return History(leads, labels)
 
@@ -144,10 +150,11 @@ def train(store: Store, progress: Progress = NO_PROGRESS, clock=lambda: datetime
     cut = int(len(history.labels) * (1 - TEST_SHARE))
     train_labels, test_labels = history.labels[:cut], history.labels[cut:]
     held_out = None
+    values = [lead_values(lead) for lead in history.leads]  # once for both fits
     if 0 < sum(train_labels) < len(train_labels) and 0 < sum(test_labels) < len(test_labels):
-        trial = fit(history.leads[:cut], train_labels)
+        trial = fit(history.leads[:cut], train_labels, values=values[:cut])
         held_out = quality(trial, history.leads[cut:], test_labels)
-    model = fit(history.leads, history.labels)
+    model = fit(history.leads, history.labels, values=values)
     previous = store.conn.execute("SELECT report FROM score_models ORDER BY id DESC LIMIT 1").fetchone()
     before = json.loads(previous[0]).get("top_factors") if previous else None
     top = model.top_features(10)
@@ -184,6 +191,7 @@ def _new_scores(store: Store, model: Model, weight: float, clock, progress: Prog
     cols = ", ".join(("id", *READ_COLUMNS, *RULE_COLUMNS))
     cur = store.conn.execute(f"SELECT {cols} FROM leads WHERE {OPEN_WHERE}")
     updates: list[tuple] = []
+    texts: dict[tuple, str] = {}  # chips -> their JSON: a million leads share a few thousand
     done = 0
     width = len(READ_COLUMNS)
     scorer = active.scorer
@@ -203,7 +211,12 @@ def _new_scores(store: Store, model: Model, weight: float, clock, progress: Prog
                 chips = chips + json.loads(r_reasons)
             else:
                 value = blend(p, 0, 1.0)
-            reasons = json.dumps(chips, ensure_ascii=False)
+            key = tuple(chips)
+            reasons = texts.get(key)
+            if reasons is None:
+                reasons = json.dumps(chips, ensure_ascii=False)
+                if len(texts) < 100_000:
+                    texts[key] = reasons
             if value != old_score or reasons != old_reasons:
                 updates.append((value, reasons, row[0]))
         done += len(rows)
@@ -242,7 +255,8 @@ def closed_total(conn) -> int:
 
 
 def history_counts(store: Store) -> tuple[int, int]:
-    row = store.conn.execute(
-        f"SELECT coalesce(sum({POSITIVE_SQL}), 0), count(*) FROM leads l "
-        f"WHERE l.status IN ('opportunity', 'won') OR l.status IN {NEGATIVE_STATUSES} OR {POSITIVE_SQL}").fetchone()
-    return int(row[0]), int(row[1] - row[0])
+    """(started a sales cycle, did not) among closed leads."""
+    labels = [r[-1] for r in store.conn.execute(HISTORY_SQL.replace(
+        f"{', '.join('l.' + c for c in READ_COLUMNS)}, ", "", 2).replace("ORDER BY created_at, lead_id", ""))]
+    positives = sum(1 for x in labels if x)
+    return positives, len(labels) - positives
