@@ -231,3 +231,34 @@ def test_threaded_worker_path(qtbot, store, tmp_path):
     assert wizard.run_page.result.inserted == 2
     assert worker.wait(5000)
     assert store.conn.execute("SELECT count(*) FROM leads").fetchone()[0] == 2
+
+
+def test_import_asks_for_a_source_unless_a_column_holds_it(qtbot, store, tmp_path):
+    """Issue 15 item 16: a list without a source showed as "(none)" on the dashboard."""
+    wizard = make_wizard(qtbot, store, booth_file(tmp_path))
+    wizard.next()
+    wizard.next()
+    details = wizard.details_page
+    assert details.dry is not None and not details.isComplete()
+    assert "Say where this list came from" in details.source_hint.text()
+    assert not wizard.button(wizard.WizardButton.NextButton).isEnabled()
+    details.source.setText("Trade show")
+    assert details.isComplete() and details.source_hint.text() == ""
+
+
+def test_hubspot_original_source_column_is_the_source(qtbot, store, tmp_path):
+    path = tmp_path / "hubspot.csv"
+    path.write_text("Record ID,First Name,Last Name,Email,Original Source\n"
+                    "1,Ann,Lee,ann@lee.example.com,Organic Search\n"
+                    "2,Bob,Ray,bob@ray.example.com,\n", encoding="utf-8")
+    wizard = make_wizard(qtbot, store, path)
+    wizard.next()
+    assert wizard.mapping_page.targets()[4] == "source"
+    wizard.next()
+    details = wizard.details_page
+    assert details.isComplete()  # the column holds the source; the box is the default for empty rows
+    assert "source column" in details.source_hint.text()
+    details.source.setText("HubSpot")
+    wizard.next()
+    assert dict(store.conn.execute("SELECT email, source FROM leads")) == {
+        "ann@lee.example.com": "Organic Search", "bob@ray.example.com": "HubSpot"}

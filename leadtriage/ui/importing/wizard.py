@@ -366,9 +366,15 @@ class DetailsPage(QWizardPage):
         self.check_button.clicked.connect(self.dry_run)
         self.summary = plain("")
         self.summary.setObjectName("importSummary")
+        # Without a source the dashboard cannot say which lists turn into sales cycles.
+        self.source_hint = plain("")
+        self.source_hint.setObjectName("importSourceHint")
+        self.source_hint.setWordWrap(True)
+        self.source.textChanged.connect(lambda _: self._source_changed())
         self.dry: ImportResult | None = None
         form = QFormLayout()
         form.addRow("Source", self.source)
+        form.addRow("", self.source_hint)
         form.addRow("Campaign", self.campaign)
         form.addRow("Cost of the list", self.cost)
         layout = QVBoxLayout(self)
@@ -380,7 +386,23 @@ class DetailsPage(QWizardPage):
 
     def initializePage(self) -> None:
         self.wiz.setButtonText(QWizard.WizardButton.NextButton, "Import")
+        self._source_changed()
         self.dry_run()
+
+    def source_column(self) -> bool:
+        plan = self.wiz.plan
+        return plan is not None and "source" in plan.mapping.targets
+
+    def _source_changed(self) -> None:
+        if self.source_column():
+            self.source.setPlaceholderText("for rows whose source column is empty (optional)")
+            self.source_hint.setText("The list has a source column; rows without one get this source.")
+        else:
+            self.source.setPlaceholderText("e.g. Trade show, Webinar, List vendor")
+            self.source_hint.setText("" if self.source.text().strip() else
+                                     "Say where this list came from (or go back and map a column to Lead source): "
+                                     "the dashboard compares sources by what they turn into.")
+        self.completeChanged.emit()
 
     def cleanupPage(self) -> None:
         self.wiz.setButtonText(QWizard.WizardButton.NextButton, "Next >")
@@ -415,7 +437,8 @@ class DetailsPage(QWizardPage):
         self.wiz.run_task(lambda importer, p: importer.run(plan, options, p), done, failed, progress)
 
     def isComplete(self) -> bool:
-        return self.dry is not None and not self.wiz.busy()
+        has_source = bool(self.source.text().strip()) or self.source_column()
+        return has_source and self.dry is not None and not self.wiz.busy()
 
 
 def summary_text(result: ImportResult, preview: bool) -> str:
