@@ -147,10 +147,10 @@ class ScoreQualityView(QWidget):
             f"(predicted {_pct(q.get('predicted'))}). AUC 0.5 is a coin toss, 1.0 a perfect order.")
         deciles = q.get("deciles") or []
         self.lift_chart.set_data([str(d["decile"]) for d in deciles],
-                                 [("Lift", [d["lift"] or 0.0 for d in deciles], ACCENT)], number_format="@value")
+                                 [("Lift", [round(d["lift"] or 0.0, 1) for d in deciles], ACCENT)], number_format="@value")
         bands = q.get("bands") or []
         self.band_chart.set_data([f"{b['band']} ({b['leads']:,})" for b in bands],
-                                 [("Converted %", [100 * (b["conversion"] or 0.0) for b in bands], GOOD)],
+                                 [("Converted %", [round(100 * (b["conversion"] or 0.0)) for b in bands], GOOD)],
                                  number_format="@value")
         changes = report.get("factor_changes") or []
         self.factors.setRowCount(len(changes))

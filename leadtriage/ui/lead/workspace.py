@@ -90,6 +90,7 @@ class LeadWorkspace(QWidget):
         status_row.addWidget(self.chips, 1)
         status_row.setAlignment(self.status_chip, Qt.AlignmentFlag.AlignTop)
         status_row.setAlignment(self.score_label, Qt.AlignmentFlag.AlignTop)
+        status_row.setAlignment(self.pin, Qt.AlignmentFlag.AlignTop)
 
         self.call = CallPanel(self.clock)
         self.call.save_requested.connect(self.save_call)
