@@ -147,3 +147,28 @@ def test_bad_value_raises_user_error_in_the_service(store, tmp_path):
     path = write(tmp_path, "bad.csv", "Email,Created\na@a.example.com,soon\n")
     with pytest.raises(UserError, match="Line 2"):
         Importer(store).import_file(path, ImportOptions())
+
+
+def test_sources_differing_in_case_are_folded_to_the_most_common_spelling(store, tmp_path):
+    """A database from before the fix: 'google' and 'GOOGLE' beside 'Google'."""
+    from datetime import date
+
+    from leadtriage.metrics.compute import compute
+    from leadtriage.metrics.period import Period
+    from leadtriage.store.schema import fold_source_case
+
+    Importer(store).import_file(write(tmp_path, "a.csv", "Email,Source\na@a.example.com,Google\n"
+                                      "b@b.example.com,Google\nc@c.example.com,Referral\n"), ImportOptions())
+    with store.transaction():  # what an older version could leave behind
+        store.conn.execute("INSERT INTO leads (public_id, email, source, status, created_at, updated_at) "
+                           "SELECT 'X' || id, 'x' || id || '@x.example.com', 'google', 'new', created_at, updated_at "
+                           "FROM leads WHERE id = 1")
+        fold_source_case(store.conn)
+    assert rows(store, "SELECT source, count(*) FROM leads GROUP BY source ORDER BY source") == [
+        ("Google", 3), ("Referral", 1)]
+    today = date.today()
+    groups = compute(store.conn, Period(today, today, "today"), by="source").groups
+    assert sorted(g.label for g in groups) == ["Google", "Referral"]
+    # and a new list's 'GOOGLE' joins them
+    Importer(store).import_file(write(tmp_path, "b.csv", "Email,Source\nd@d.example.com,GOOGLE\n"), ImportOptions())
+    assert rows(store, "SELECT count(*) FROM leads WHERE source = 'Google'") == [(4,)]

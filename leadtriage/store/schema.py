@@ -487,6 +487,10 @@ def fold_source_case(conn) -> int:
         for _, name in variants[1:]:
             for table in ("leads", "import_batches", "campaigns"):
                 changed += conn.execute(f"UPDATE {table} SET source = ? WHERE source = ?", (keep, name)).rowcount
+    if changed:
+        # The triggers moved the counts to the kept spelling; the emptied cube rows
+        # would still list the old spelling as a group of nobody.
+        conn.execute("DELETE FROM metrics_lead_cube WHERE n = 0")
     return changed
 
 
