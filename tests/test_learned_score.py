@@ -217,3 +217,39 @@ def test_a_retrain_killed_midway_leaves_the_old_model_and_scores(tmp_path, db_pa
         # and a retrain that is left alone does change them
         train(store)
         assert store.conn.execute("SELECT count(*) FROM score_models").fetchone()[0] == len(before_models) + 1
+
+
+def test_demo_outcomes_depend_on_source_title_and_size_so_the_score_learns(store):
+    from datetime import UTC, datetime
+
+    from leadtriage.demo import generate
+
+    generate(store, leads=6000, seed=7, now=datetime(2026, 11, 23, 14, 0, tzinfo=UTC))
+    report = train(store)
+    assert report["regime"] in ("learned", "blended") and report["quality"]["auc"] > 0.6
+    top = [name for name, _ in report["top_factors"][:5]]
+    assert {"Source", "Seniority", "Employees"} <= set(top)
+    chips = [c for (r,) in store.conn.execute("SELECT score_reasons FROM leads WHERE status = 'new' LIMIT 200")
+             for c in json.loads(r)]
+    assert any(c.startswith(("Employees ", "Seniority ", "Source ")) and "× the average" in c for c in chips)
+
+
+def test_retrainer_starts_after_enough_newly_closed_leads(qtbot, store, tmp_path, qsettings):
+    from leadtriage.ui.main_window import MainWindow
+    from leadtriage.ui.score_retrainer import EVERY
+    from leadtriage.ui.worker import Worker
+
+    Importer(store).import_file(synthetic(tmp_path / "h.csv", 1500, seed=1), ImportOptions())
+    train(store)
+    window = MainWindow(store, Worker(synchronous=True), qsettings)
+    qtbot.addWidget(window)
+    retrainer = window.retrainer
+    assert not retrainer.due()
+    Importer(store).import_file(synthetic(tmp_path / "more.csv", EVERY, seed=2, start=50000), ImportOptions())
+    assert retrainer.due()
+    assert not retrainer.check()  # a synchronous (test) worker never retrains inside a refresh
+    with qtbot.waitSignal(retrainer.finished, timeout=60000) as done:
+        retrainer.start()  # the same child process the app starts from check()
+    assert done.args[0]["model_id"] == 2 and done.args[0]["history"] == 1500 + EVERY
+    assert not retrainer.due()
+    assert "Score retrained on" in window.statusBar().currentMessage()
