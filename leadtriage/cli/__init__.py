@@ -86,7 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("leadtriage: interrupted; nothing partial was kept\n")
         return 130
-    except Exception:
-        log.exception("internal error in %s", args.command)
+    except Exception as exc:
+        from leadtriage.logs import scrubbed_traceback
+
+        log.error("internal error in %s:\n%s", args.command, scrubbed_traceback(exc))
         sys.stderr.write("leadtriage: internal error; details are in the log file\n")
         return 1

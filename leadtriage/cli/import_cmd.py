@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from leadtriage.cli.output import emit
+from leadtriage.cli.output import emit, money
 from leadtriage.paths import resolve_db_path
 
 NAME = "import"
@@ -17,7 +17,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="the lead list; it is only read, never changed")
     p.add_argument("--source", help="where the list came from (trade show, webinar, vendor ...)")
     p.add_argument("--campaign", help="campaign the leads belong to")
-    p.add_argument("--cost", type=float, help="what the list cost (adds to the campaign's cost)")
+    p.add_argument("--cost", type=money, help="what the list cost (adds to the campaign's cost)")
     p.add_argument("--encoding", help="text encoding (default: detected; e.g. utf-8, cp1252, utf-16)")
     p.add_argument("--delimiter", help="field separator (default: detected; ',', ';', tab, '|')")
     p.add_argument("--sheet", help="spreadsheet sheet name (default: the first)")
@@ -29,13 +29,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from leadtriage.errors import UserError
     from leadtriage.importing.mapping import Mapping, auto_map, load_mapping_file
-    from leadtriage.importing.reader import read_table
+    from leadtriage.importing.reader import read_table, require_regular_file
     from leadtriage.importing.service import Importer, ImportOptions, require_lead_columns
     from leadtriage.progress import Progress
     from leadtriage.store import open_store
 
-    if args.cost is not None and args.cost < 0:
-        raise UserError("--cost cannot be negative.")
     source = Path(args.file)
     # Read and check the list before the database is opened or created: a file that is
     # not a table must leave nothing behind.
@@ -43,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
     mapping = None
     if args.mapping:
         try:
+            if require_regular_file(Path(args.mapping), "mapping file") > 1024 * 1024:
+                raise UserError(f"The mapping file {args.mapping} is larger than 1 MB; it is not a mapping.")
             text = Path(args.mapping).read_text("utf-8")
             mapping = load_mapping_file(text, table.headers)
         except OSError as exc:
@@ -55,6 +55,11 @@ def run(args: argparse.Namespace) -> int:
         # No database yet, so no saved profile can apply: refuse a list that has no
         # lead columns before a database file is created for it.
         require_lead_columns(mapping or Mapping(auto_map(table.headers)), source.name)
+        # Broken quoting is otherwise found while importing, inside the transaction;
+        # here a new database would be left behind, so the whole file is checked first.
+        table.verify()
+    for warning in _encoding_warnings(table):
+        sys.stderr.write(f"leadtriage: warning: {warning}\n")
 
     progress = Progress(_stderr_progress if sys.stderr.isatty() and not args.json else None)
     with open_store(db_path) as store:
@@ -73,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write("\n")
     payload = result.to_json()
     payload["delimiter"] = result.delimiter
+    if table.legacy_line_count:
+        payload["lines_read_as_cp1252"] = table.legacy_lines
     word = "would be" if result.dry_run else "were"
     human = (
         f"{result.rows:,} rows from {result.file_name}: {result.inserted:,} new, {result.merged:,} merged, "
@@ -86,6 +93,15 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"leadtriage: line {warning['line']}: {warning['problem']}\n")
     emit(args, payload, human)
     return 0
+
+
+def _encoding_warnings(table) -> list[str]:
+    if not table.legacy_line_count:
+        return []
+    shown = ", ".join(str(n) for n in table.legacy_lines[:10])
+    more = f" and {table.legacy_line_count - 10:,} more" if table.legacy_line_count > 10 else ""
+    return [f"{table.legacy_line_count:,} line(s) of {table.path.name} are not valid UTF-8 and were read as "
+            f"Windows-1252 (line {shown}{more}); the rest is UTF-8. Check the names on those lines."]
 
 
 def _stderr_progress(done: int, total: int, message: str) -> None:

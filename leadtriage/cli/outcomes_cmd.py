@@ -22,6 +22,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from leadtriage.errors import UserError
+    from leadtriage.importing.reader import require_regular_file
     from leadtriage.outcomes import import_outcomes
     from leadtriage.paths import resolve_db_path
     from leadtriage.store import open_store
@@ -29,8 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from leadtriage.store.settings import SettingsStore
 
     source = Path(args.file)
-    if not source.is_file():
-        raise UserError(f"No such file: {source}")
+    require_regular_file(source, "outcomes file")  # a FIFO or device would be read forever
     path = Path(resolve_db_path(args.db))
     if inspect_file(path) is None:
         raise UserError(f"No LeadTriage database at {path}.")

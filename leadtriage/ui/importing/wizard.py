@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from leadtriage.importing.mapping import CUSTOM, IGNORE, TARGETS, Mapping
+from leadtriage.importing.reader import DamagedLine
 from leadtriage.importing.service import Importer, ImportOptions, ImportPlan, ImportResult
 from leadtriage.progress import Progress
 from leadtriage.store.db import Store
@@ -142,6 +143,9 @@ class ImportWizard(QWizard):
 
         def prepare(importer: Importer, _progress: Progress) -> tuple[ImportPlan, list]:
             plan = importer.prepare(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
+            # The whole file, not only the preview: a stray quote further down is shown
+            # here, with its line, before anything is mapped or written.
+            plan.table.verify()
             return plan, plan.table.preview(PREVIEW_ROWS)
 
         def done(value: tuple[ImportPlan, list]) -> None:
@@ -152,7 +156,7 @@ class ImportWizard(QWizard):
         def failed(exc: BaseException) -> None:
             self.plan, self.preview_rows = None, []
             self.error = str(exc) if isinstance(exc, Exception) else repr(exc)
-            self.preview_page.show_error(Path(path), self.error)
+            self.preview_page.show_error(Path(path), self.error, exc if isinstance(exc, DamagedLine) else None)
 
         self.run_task(prepare, done, failed)
 
@@ -185,6 +189,15 @@ class PreviewPage(QWizardPage):
         self.warning = plain("")
         self.warning.setObjectName("importWarning")
         self.warning.setStyleSheet("color: #9a5b00;")
+        self.damaged = plain("")
+        self.damaged.setObjectName("importDamagedLine")
+        self.damaged.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.damaged.setStyleSheet("font-family: monospace; padding: 4px; border: 1px solid #c9a66b;")
+        self.damaged.hide()
+        self.read_again_button = QPushButton("Read the file again")
+        self.read_again_button.setObjectName("importReadAgain")
+        self.read_again_button.clicked.connect(self.read_again)
+        self.read_again_button.hide()
         self.model = RowsModel()
         self.table = QTableView()
         self.table.setObjectName("importPreview")
@@ -207,6 +220,8 @@ class PreviewPage(QWizardPage):
         layout.addLayout(top)
         layout.addLayout(options)
         layout.addWidget(self.warning)
+        layout.addWidget(self.damaged)
+        layout.addWidget(self.read_again_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.table, 1)
 
     def choose_file(self) -> None:
@@ -229,11 +244,22 @@ class PreviewPage(QWizardPage):
     def set_status(self, text: str) -> None:
         self.warning.setText(text)
 
-    def show_error(self, path: Path, message: str) -> None:
+    def show_error(self, path: Path, message: str, damaged: DamagedLine | None = None) -> None:
         self.path_label.setText(str(path))
         self.warning.setText(message)
+        if damaged is not None:
+            # The line as written, so the user can find it in a text editor or
+            # spreadsheet, fix it and read the file again.
+            self.damaged.setText(f"Line {damaged.line_no} as written:\n{damaged.line_text[:500]}")
+        self.damaged.setVisible(damaged is not None)
+        self.read_again_button.setVisible(True)
         self.model.set_rows([], [])
         self.completeChanged.emit()
+
+    def read_again(self) -> None:
+        """After the user fixed the file: read it again, detecting everything afresh."""
+        if self.wiz.path is not None and not self.wiz.busy():
+            self.wiz.open_file(self.wiz.path)
 
     def show_plan(self, plan: ImportPlan, rows: list[tuple[int, list[str]]]) -> None:
         table = plan.table
@@ -256,7 +282,14 @@ class PreviewPage(QWizardPage):
             self.sheet.clear()
             self.sheet.addItems(table.sheets)
             self.sheet.setCurrentText(table.sheet or "")
+        self.damaged.hide()
+        self.read_again_button.hide()
         notes = []
+        if table.legacy_line_count:
+            shown = ", ".join(str(n) for n in table.legacy_lines[:10])
+            more = f" and {table.legacy_line_count - 10:,} more" if table.legacy_line_count > 10 else ""
+            notes.append(f"{table.legacy_line_count:,} line(s) are not valid UTF-8 and were read as Windows-1252 "
+                         f"(line {shown}{more}); check the accents on those lines.")
         for earlier in plan.previous_batches:
             notes.append(f"This file was already imported as batch {earlier['id']} on {earlier['finished_at']} "
                          f"UTC. Importing it again merges rather than duplicates, but check that you mean to.")
