@@ -146,10 +146,12 @@ def test_a_foreign_model_that_is_not_plain_numbers_is_never_used(store, tmp_path
 
 
 def test_score_command_reports_and_retrains(tmp_path, db_path, capsys):
-    assert main(["import", str(synthetic(tmp_path / "h.csv", 2000, seed=3)), "--db", str(db_path)]) == 0
+    assert main(["import", str(synthetic(tmp_path / "h.csv", 40, seed=3)), "--db", str(db_path)]) == 0
     capsys.readouterr()
     assert main(["score", "--db", str(db_path), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["regime"] == "rules"
+    assert json.loads(capsys.readouterr().out)["regime"] == "rules"  # too little history yet
+    assert main(["import", str(synthetic(tmp_path / "h2.csv", 2000, seed=5, start=100)), "--db", str(db_path)]) == 0
+    assert "Score learned again from 2,040 closed leads" in capsys.readouterr().out
     assert main(["score", "--db", str(db_path), "--retrain", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["regime"] == "learned" and report["quality"]["auc"] > 0.6
@@ -253,3 +255,19 @@ def test_retrainer_starts_after_enough_newly_closed_leads(qtbot, store, tmp_path
     assert done.args[0]["model_id"] == 2 and done.args[0]["history"] == 1500 + EVERY
     assert not retrainer.due()
     assert "Score retrained on" in window.statusBar().currentMessage()
+
+
+def test_command_line_import_of_history_learns_before_the_next_list(tmp_path, db_path, capsys):
+    """The benchmark's path: history in, new leads in, and the new leads carry the learned score."""
+    assert main(["import", str(synthetic(tmp_path / "h.csv", 3000, seed=4)), "--db", str(db_path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["score"]["regime"] == "learned" and out["score"]["auc"] > 0.6
+    assert main(["import", str(synthetic(tmp_path / "n.csv", 300, seed=8, with_outcome=False, start=90000)),
+                 "--db", str(db_path)]) == 0
+    with open_store(db_path) as store:
+        leads = open_leads(store)
+        explained = [lead for lead in leads if any("× the average" in c for c in json.loads(lead["score_reasons"]))]
+        assert len(explained) > 0.8 * len(leads)
+        premium = [lead["score"] for lead in leads if json.loads(lead["custom_fields"])["Plan interest"] == "Premium"]
+        none = [lead["score"] for lead in leads if json.loads(lead["custom_fields"])["Plan interest"] == "None"]
+        assert sum(premium) / len(premium) > 2 * sum(none) / len(none)

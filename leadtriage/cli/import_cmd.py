@@ -74,6 +74,12 @@ def run(args: argparse.Namespace) -> int:
         options = ImportOptions(source=args.source, campaign=args.campaign, cost=args.cost,
                                 dry_run=args.dry_run, save_profile=mapping is not None)
         result = importer.run(plan, options, progress)
+        trained = None
+        if not args.dry_run and (result.history_positive or result.history_negative):
+            from leadtriage.scoring.training import retrain_due, train
+
+            if retrain_due(store):  # history came in: the score learns from it before the next list
+                trained = train(store, progress)
     if progress._callback:
         sys.stderr.write("\n")
     payload = result.to_json()
@@ -91,6 +97,11 @@ def run(args: argparse.Namespace) -> int:
                   f"{result.open_stages:,} open at their CRM stage")
     for warning in result.warnings:
         sys.stderr.write(f"leadtriage: line {warning['line']}: {warning['problem']}\n")
+    if trained is not None:
+        from leadtriage.scoring.training import retrain_summary
+
+        payload["score"], line = retrain_summary(trained)
+        human += f"\n{line}"
     emit(args, payload, human)
     return 0
 

@@ -265,6 +265,28 @@ def closed_total(conn) -> int:
     return int(row[0])
 
 
+RETRAIN_EVERY = 10  # newly closed leads that make a retrain worth it (app and command line)
+
+
+def retrain_due(store: Store) -> bool:
+    """Enough leads closed since the last training (an import with outcomes, an
+    outcomes file, reps disqualifying) for the score to learn again."""
+    report = latest_report(store) or {}
+    return closed_total(store.conn) - int(report.get("closed_total") or 0) >= RETRAIN_EVERY
+
+
+def retrain_summary(report: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """A short JSON object and one line about a retrain, for commands that ran one."""
+    q = report.get("quality") or {}
+    short = {k: report.get(k) for k in ("regime", "model_id", "positives", "negatives", "rescored", "seconds")}
+    short["auc"] = q.get("auc")
+    if not report.get("model_id"):
+        return short, report.get("message", "")
+    auc = f", held-out AUC {q['auc']:.3f}" if q.get("auc") is not None else ""
+    return short, (f"Score learned again from {report['history']:,} closed leads ({report['regime']}{auc}); "
+                   f"{report['rescored']:,} open leads re-scored.")
+
+
 def history_counts(store: Store) -> tuple[int, int]:
     """(started a sales cycle, did not) among closed leads."""
     labels = [r[-1] for r in store.conn.execute(HISTORY_SQL.replace(

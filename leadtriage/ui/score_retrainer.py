@@ -11,10 +11,9 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMainWindow
 
+from leadtriage.scoring.training import RETRAIN_EVERY as EVERY  # newly closed leads per retrain
 from leadtriage.store.db import Store
 from leadtriage.ui.worker import Worker
-
-EVERY = 10  # newly closed leads that make a retrain worth it
 
 
 class ScoreRetrainer(QObject):
