@@ -296,3 +296,17 @@ def test_lines_read_as_cp1252_are_named_in_the_preview(qtbot, store, tmp_path):
     # Changing the separator and back keeps the mixed reading (the box names it).
     page.encoding.activated.emit(page.encoding.currentIndex())
     assert wizard.plan is not None and wizard.plan.table.encoding == "utf-8+cp1252"
+
+
+def test_check_page_counts_history_and_names_unknown_outcomes(qtbot, store, tmp_path):
+    path = tmp_path / "crm.csv"
+    path.write_text("Email,Lead Source,Lead Status\na@a.example.com,Web,Closed - Converted\n"
+                    "b@b.example.com,Web,Closed - Not Converted\nc@c.example.com,Web,Working - Contacted\n"
+                    "d@d.example.com,Web,frobnicated\n", encoding="utf-8")
+    wizard = make_wizard(qtbot, store, path)
+    wizard.next()
+    wizard.next()
+    text = wizard.details_page.summary.text()
+    assert "history: 1 started a sales cycle, 1 did not" in text
+    assert "1 enter the queue at their CRM stage" in text
+    assert "line 5: unknown outcome 'frobnicated'" in text

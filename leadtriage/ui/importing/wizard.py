@@ -483,6 +483,15 @@ def summary_text(result: ImportResult, preview: bool) -> str:
         f"  • {result.duplicates_flagged:,} possible duplicates, added and listed for your review",
         f"  • {result.rejected:,} rejected (no one to reach and no name or company)",
     ]
+    if result.history_positive or result.history_negative:
+        lines.append(f"  • history: {result.history_positive:,} started a sales cycle, {result.history_negative:,} "
+                     "did not (kept out of the queue; the score learns from them)")
+    if result.open_stages:
+        lines.append(f"  • {result.open_stages:,} enter the queue at their CRM stage")
+    if result.warnings:
+        shown = "; ".join(f"line {w['line']}: {w['problem']}" for w in result.warnings[:3])
+        more = f" (and {len(result.warnings) - 3:,} more)" if len(result.warnings) > 3 else ""
+        lines.append(f"Outcomes not understood, imported without one: {shown}{more}")
     if result.same_file_batches:
         lines.append(f"This file was imported before (batch {', '.join(map(str, result.same_file_batches))}).")
     lines.append(f"These {verb} {'counted without writing anything' if preview else 'written'} "
