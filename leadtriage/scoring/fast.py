@@ -36,6 +36,10 @@ class FastScorer:
         self._keys = [f.key for f in self.features]
         self._needs_custom = any(k.startswith("custom:") for k in self._keys)
         self._needs_arrival = any(k in ("arrival_day", "arrival_hour") for k in self._keys)
+        # How to get each feature's raw value from a row (see `_raw`)
+        derived = {"seniority": 1, "email_kind": 2, "arrival_day": 3, "arrival_hour": 4}
+        self._plan: list[tuple[int, Any]] = [
+            (0, _COLUMN[k]) if k in _COLUMN else (derived[k], None) if k in derived else (5, k) for k in self._keys]
 
     def _pull(self, i: int, value: Any) -> tuple[float, float, str | None]:
         cache = self._caches[i]
@@ -58,41 +62,49 @@ class FastScorer:
     def _raw(self, row: tuple) -> list[Any]:
         """Each feature's raw value straight from the row: what `lead_values` gives,
         without building a dictionary per lead."""
-        custom = custom_values(row[_CUSTOM]) if self._needs_custom else {}
+        custom = custom_values(row[_CUSTOM]) if self._needs_custom else None
         day = hour = None
         if self._needs_arrival:
             day, hour = arrival(row[_CREATED], row[_TZ])
         out = []
-        for key in self._keys:
-            i = _COLUMN.get(key)
-            if i is not None:
-                out.append(row[i])
-            elif key == "seniority":
-                out.append(seniority(row[_TITLE]))
-            elif key == "email_kind":
-                out.append(email_kind(row[_EMAIL], row[_FLAGS]))
-            elif key == "arrival_day":
-                out.append(day)
-            elif key == "arrival_hour":
-                out.append(hour)
+        append = out.append
+        for kind, arg in self._plan:
+            if kind == 0:
+                append(row[arg])
+            elif kind == 5:
+                append(custom.get(arg))  # type: ignore[union-attr]
+            elif kind == 1:
+                append(seniority(row[_TITLE]))
+            elif kind == 2:
+                append(email_kind(row[_EMAIL], row[_FLAGS]))
+            elif kind == 3:
+                append(day)
             else:
-                out.append(custom.get(key))
+                append(hour)
         return out
 
     def score(self, row: tuple) -> tuple[float, list[str]]:
         """(probability, chips) for one row of READ_COLUMNS."""
-        raw = self._raw(row)
         total = self._base
         pulls = []
-        for i, value in enumerate(raw):
-            d, size, text = self._pull(i, value)
-            total += d
-            if text is not None:
-                pulls.append((size, d, text))
-        pulls.sort(reverse=True)
-        pro = [t for _, d, t in pulls if d > 0][:3]
-        con = [t for _, d, t in pulls if d < 0][:2]
+        caches = self._caches
+        for i, value in enumerate(self._raw(row)):
+            hit = caches[i].get(value if value.__class__ is not float else ("f", value))
+            if hit is None:
+                hit = self._pull(i, value)
+            total += hit[0]
+            if hit[2] is not None:
+                pulls.append(hit)
+        if not pulls:
+            return _sigmoid(total), []
+        pulls.sort(key=_size, reverse=True)
+        pro = [t for d, _, t in pulls if d > 0][:3]
+        con = [t for d, _, t in pulls if d < 0][:2]
         return _sigmoid(total), pro + con
+
+
+def _size(hit: tuple[float, float, str | None]) -> float:
+    return hit[1]
 
 
 def blend(probability: float, rules_score: int, weight: float) -> int:
