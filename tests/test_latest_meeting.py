@@ -23,6 +23,9 @@ OPS = st.lists(st.one_of(
 
 def rewind_latest_meeting(conn) -> None:
     """Undo the schema version that added `leads.latest_meeting_at` (tests of upgrades)."""
+    from tests.playbook_helpers import rewind_playbook
+
+    rewind_playbook(conn)  # the versions after it first
     for name in ("handoffs_meeting_ai", "handoffs_meeting_au", "handoffs_meeting_ad"):
         conn.execute(f"DROP TRIGGER {name}")
     conn.execute("ALTER TABLE leads DROP COLUMN latest_meeting_at")

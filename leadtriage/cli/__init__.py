@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import leadtriage
 from leadtriage.cli import (
     backup_cmd,
+    cadence_cmd,
     check_cmd,
     demo_cmd,
     export_cmd,
@@ -28,7 +29,8 @@ from leadtriage.errors import UserError
 log = logging.getLogger("leadtriage.cli")
 
 # Each command module has NAME, HELP, add_arguments(parser) and run(args) -> int.
-COMMANDS = [demo_cmd, check_cmd, import_cmd, export_cmd, outcomes_cmd, stats_cmd, score_cmd, backup_cmd, restore_cmd]
+COMMANDS = [demo_cmd, check_cmd, import_cmd, export_cmd, outcomes_cmd, stats_cmd, score_cmd, backup_cmd,
+            restore_cmd, cadence_cmd]
 
 
 class _VersionAction(argparse.Action):

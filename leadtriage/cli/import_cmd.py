@@ -23,6 +23,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sheet", help="spreadsheet sheet name (default: the first)")
     p.add_argument("--mapping", help="JSON file: a list of fields by column, or {header: field}")
     p.add_argument("--dry-run", action="store_true", help="count what would happen; write nothing")
+    p.add_argument("--cadence", help="enrol the imported leads in this cadence")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -61,8 +62,16 @@ def run(args: argparse.Namespace) -> int:
     for warning in _encoding_warnings(table):
         sys.stderr.write(f"leadtriage: warning: {warning}\n")
 
+    if args.cadence and not db_path.exists():
+        raise UserError(f"No cadence named “{args.cadence}” (no database yet; import a cadence file first).")
     progress = Progress(_stderr_progress if sys.stderr.isatty() and not args.json else None)
     with open_store(db_path) as store:
+        playbook = None
+        if args.cadence:
+            from leadtriage.playbook.service import PlaybookService
+
+            playbook = PlaybookService(store)
+            playbook.cadence(args.cadence)  # an unknown name stops here, before anything is imported
         importer = Importer(store)
         plan = importer.prepare(source, encoding=args.encoding, delimiter=args.delimiter, sheet=args.sheet,
                                 mapping=mapping)
@@ -74,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
         options = ImportOptions(source=args.source, campaign=args.campaign, cost=args.cost,
                                 dry_run=args.dry_run, save_profile=mapping is not None)
         result = importer.run(plan, options, progress)
+        enrolled = playbook.enrol_batch(result.batch_id, args.cadence) if playbook and not result.dry_run else None
         trained = None
         if not args.dry_run and (result.history_positive or result.history_negative):
             from leadtriage.scoring.training import retrain_due, train
@@ -92,6 +102,9 @@ def run(args: argparse.Namespace) -> int:
         f"{result.duplicates_flagged:,} possible duplicates to review, {result.rejected:,} rejected "
         f"({word} written{'' if result.dry_run else f' as batch {result.batch_id}'}) in {result.seconds:.1f} s"
     )
+    if enrolled is not None:
+        payload["cadence"] = {"name": args.cadence, "enrolled": enrolled.enrolled, "skipped": enrolled.skipped}
+        human += f"; cadence {args.cadence}: {enrolled.text()}"
     if result.history_positive or result.history_negative or result.open_stages:
         human += (f"; history: {result.history_positive:,} started a sales cycle, {result.history_negative:,} did not; "
                   f"{result.open_stages:,} open at their CRM stage")

@@ -16,8 +16,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--until", help="last day (YYYY-MM-DD), inclusive; default: today")
     p.add_argument("--period", choices=["week", "month", "quarter", "all"],
                    help="this week, month or quarter to date (instead of --since/--until)")
-    p.add_argument("--by", choices=["source", "campaign", "rep"], default="source",
-                   help="group by lead source (default), campaign or lead-development rep")
+    p.add_argument("--by", choices=["source", "campaign", "rep", "cadence"], default="source",
+                   help="group by lead source (default), campaign, lead-development rep, or cadence and step")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -65,6 +65,14 @@ def run(args: argparse.Namespace) -> int:
     path = Path(resolve_db_path(args.db))
     with open_for_reading(path) as store:
         period = resolve_period(store.conn, args.since, args.until, args.period, local_today())
+        if args.by == "cadence":
+            from leadtriage.playbook.stats import cadence_stats
+
+            stats = cadence_stats(store.conn, *period.utc_bounds())
+            payload = {"period": {"since": str(period.since), "until": str(period.until), "label": period.label},
+                       "by": "cadence", "cadences": [c.to_json() for c in stats]}
+            emit(args, payload, _human_cadences(period, stats))
+            return 0
         feedback_days = SettingsStore(store).get("feedback_days")
         dash = compute(store.conn, period, args.by, feedback_days=feedback_days)
     payload = stats_payload(dash)
@@ -102,4 +110,19 @@ def _human(dash) -> str:
     if dash.followup_count:
         lines += ["", f"{dash.followup_count:,} handoffs without feedback after {dash.feedback_days} business days: "
                   + ", ".join(f"{rep} {g.count}" for rep, g in dash.followups.items())]
+    return "\n".join(lines)
+
+
+def _human_cadences(period, stats) -> str:
+    lines = [f"{period.label}: cadences (leads enrolled in the period)"]
+    for c in stats:
+        lines += ["", f"{c.name}: {c.enrolled:,} enrolled, {c.active:,} active, {c.finished:,} finished; "
+                  f"connect {_fmt_rate(c.connect_rate)}, reply {_fmt_rate(c.reply_rate)}, {c.meetings:,} meetings, "
+                  f"{c.sales_cycle_starts:,} sales-cycle starts, median days to first connect "
+                  f"{'—' if c.median_days_to_first_connect is None else c.median_days_to_first_connect}",
+                  f"  {'step':<28} {'reached':>8} {'done':>6} {'connect':>8} {'reply':>6} {'meetings':>8} {'starts':>6}"]
+        for s in c.steps:
+            label = f"{s.position}. {s.title or s.kind}"
+            lines.append(f"  {label[:28]:<28} {s.reached:>8,} {s.done:>6,} {_fmt_rate(s.connect_rate):>8} "
+                         f"{_fmt_rate(s.reply_rate):>6} {s.meetings:>8,} {s.sales_cycle_starts:>6,}")
     return "\n".join(lines)

@@ -200,6 +200,9 @@ def generate(
             raise RuntimeError("demo generator produced rows that break a foreign key")
         store.conn.execute("PRAGMA foreign_keys = ON")
     store.conn.execute("PRAGMA cache_size = -32000")
+    from leadtriage.demo.cadences import add_cadences  # the playbook's part of the demo
+
+    add_cadences(store, seed, datetime.fromtimestamp(now_epoch, UTC), REP_NAME)
     by_status = dict(store.conn.execute("SELECT status, count(*) FROM leads GROUP BY status").fetchall())
     return DemoSummary(leads, n_acts, n_hand, time.perf_counter() - started, by_status)
 

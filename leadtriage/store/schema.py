@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from leadtriage.store import discovery_summary, latest_meeting
+from leadtriage.store import cadence_tables, discovery_summary, latest_meeting
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -459,6 +459,12 @@ def _v6_latest_meeting(db: sqlite_utils.Database) -> None:
     db.execute(latest_meeting.rebuild_sql())
 
 
+def _playbook(db: sqlite_utils.Database) -> None:
+    """Cadences, scripts, e-mail templates and enrolments (see `cadence_tables`)."""
+    for sql in cadence_tables.ddl():
+        db.execute(sql)
+
+
 def _learned_score(db: sqlite_utils.Database) -> None:
     """The learned score (see `leadtriage.scoring.learned`): the trained models as JSON
     numbers (a format that cannot run code, so a database from elsewhere cannot
@@ -501,6 +507,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v4_metrics,
     _v5_crm_export,
     _v6_latest_meeting,
+    _playbook,
     _learned_score,
 ]
 LATEST_VERSION = len(MIGRATIONS)

@@ -105,6 +105,11 @@ class MainWindow(QMainWindow):
         self._build_workspace_parts()
         self._build_dashboard()
         self._add_export_action()
+        from leadtriage.ui.playbook.part import (
+            PlaybookPart,  # cadences: due step, e-mail draft, bulk actions
+        )
+
+        self.playbook = PlaybookPart(self)
         self.statusBar()
         self.refresh()
         self.sidebar.setCurrentIndex(self.views.index(self.views.row_of(queue.TODAY)))
@@ -437,6 +442,7 @@ class MainWindow(QMainWindow):
             return
         self._open_lead_id = lead_id
         self.panel.load(lead_id)
+        self.playbook.show_lead(lead_id)
 
     # -- lead workspace: undo, settings, reminders, shortcuts ---------------------------------
 
@@ -476,10 +482,14 @@ class MainWindow(QMainWindow):
 
     def _update_undo(self) -> None:
         last = self.lead_service.last_undoable()
-        self.undo_action.setText(f"&Undo {last.label}" if last else "&Undo")
-        self.undo_action.setEnabled(last is not None)
+        bulk = self.playbook.undo_label() if hasattr(self, "playbook") else None
+        label = bulk or (last.label if last else None)
+        self.undo_action.setText(f"&Undo {label}" if label else "&Undo")
+        self.undo_action.setEnabled(label is not None)
 
     def undo(self) -> None:
+        if self.playbook.undo_last():  # a bulk action on a selection: one step
+            return
         change = self.lead_service.undo()
         if change is None:
             self.statusBar().showMessage("Nothing to undo.", 3000)

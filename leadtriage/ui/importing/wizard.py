@@ -410,6 +410,10 @@ class DetailsPage(QWizardPage):
         form.addRow("", self.source_hint)
         form.addRow("Campaign", self.campaign)
         form.addRow("Cost of the list", self.cost)
+        from leadtriage.ui.playbook.import_hook import CadencePicker
+
+        self.cadence = CadencePicker(wizard.store)
+        form.addRow("Enrol in cadence", self.cadence)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addSpacing(12)
@@ -545,8 +549,8 @@ class RunPage(QWizardPage):
         self.running = True
         self.started = time.monotonic()
         options = self.wiz.details_page.options(dry_run=False)
-        self.wiz.run_task(lambda importer, p: importer.run(plan, options, p), self.done, self.failed,
-                          self.progress, self.cancelled)
+        run = self.wiz.details_page.cadence.wrap(lambda importer, p: importer.run(plan, options, p))
+        self.wiz.run_task(run, self.done, self.failed, self.progress, self.cancelled)
 
     def progress(self, done: int, total: int, message: str) -> None:
         if total > 0:
@@ -571,7 +575,8 @@ class RunPage(QWizardPage):
         self.result = result
         self._stop()
         self.bar.setValue(1)
-        self.report.setText(f"Imported as batch {result.batch_id}.\n" + summary_text(result, preview=False))
+        self.report.setText(f"Imported as batch {result.batch_id}.\n" + summary_text(result, preview=False)
+                            + self.wiz.details_page.cadence.report_text())
         if result.rejected:
             self.rejects_link.setText(f'<a href="rejects">Save the {result.rejected:,} rejected rows as CSV…</a>')
         self.duplicates_button.setVisible(result.duplicates_flagged > 0)
