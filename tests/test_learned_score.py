@@ -271,3 +271,18 @@ def test_command_line_import_of_history_learns_before_the_next_list(tmp_path, db
         premium = [lead["score"] for lead in leads if json.loads(lead["custom_fields"])["Plan interest"] == "Premium"]
         none = [lead["score"] for lead in leads if json.loads(lead["custom_fields"])["Plan interest"] == "None"]
         assert sum(premium) / len(premium) > 2 * sum(none) / len(none)
+
+
+def test_undoing_the_history_puts_the_rules_back(store, tmp_path):
+    history = Importer(store).import_file(synthetic(tmp_path / "h.csv", 1500, seed=1), ImportOptions())
+    Importer(store).import_file(synthetic(tmp_path / "n.csv", 20, seed=3, with_outcome=False, start=7000),
+                                ImportOptions())
+    rules = {r["id"]: (r["score"], r["score_reasons"]) for r in open_leads(store)}
+    train(store)
+    assert load_active(store.conn) is not None
+    assert {r["id"]: (r["score"], r["score_reasons"]) for r in open_leads(store)} != rules
+    Importer(store).undo_batch(history.batch_id)
+    report = train(store)
+    assert report["regime"] == "rules" and report["rescored"] == 20
+    assert load_active(store.conn) is None
+    assert {r["id"]: (r["score"], r["score_reasons"]) for r in open_leads(store)} == rules

@@ -25,7 +25,6 @@ from leadtriage.progress import NO_PROGRESS, Progress
 from leadtriage.scoring.active import (
     FULL_PER_CLASS,
     MIN_PER_CLASS,
-    ActiveModel,
     blend_weight,
     regime,
 )
@@ -145,6 +144,15 @@ def train(store: Store, progress: Progress = NO_PROGRESS, clock=lambda: datetime
     if weight <= 0:
         report["message"] = (f"Rules score in charge: the learned score needs at least {MIN_PER_CLASS} closed leads "
                              f"of each kind (has {pos} that started a sales cycle, {neg} that did not).")
+        if store.conn.execute("SELECT EXISTS(SELECT 1 FROM score_models)").fetchone()[0]:
+            # History shrank below the minimum (an import undone): back to the rules, atomically.
+            updates = _new_scores(store, None, 0.0, clock, progress)
+            with store.transaction():
+                store.conn.execute("DELETE FROM score_models")
+                for i in range(0, len(updates), CHUNK):
+                    store.conn.executemany("UPDATE leads SET score = ?, score_reasons = ? WHERE id = ?",
+                                           updates[i:i + CHUNK])
+            report["rescored"] = len(updates)
         report["seconds"] = round(time.perf_counter() - started, 2)
         return report
     progress.report(1, 4, f"learning from {len(history.labels):,} closed leads")
@@ -194,9 +202,9 @@ def train(store: Store, progress: Progress = NO_PROGRESS, clock=lambda: datetime
     return report
 
 
-def _new_scores(store: Store, model: Model, weight: float, clock, progress: Progress) -> list[tuple]:
-    """(score, reasons, id) for every open lead whose score or reasons change."""
-    active = ActiveModel(0, model, weight, {})
+def _new_scores(store: Store, model: Model | None, weight: float, clock, progress: Progress) -> list[tuple]:
+    """(score, reasons, id) for every open lead whose score or reasons change; with no
+    model, the rules' scores."""
     rules = BatchScorer(rules_from_setting(SettingsStore(store).get("icp")), clock()) if weight < 1 else None
     total = store.conn.execute(f"SELECT count(*) FROM leads WHERE {OPEN_WHERE}").fetchone()[0]
     cols = ", ".join(("id", *READ_COLUMNS, *RULE_COLUMNS))
@@ -205,13 +213,13 @@ def _new_scores(store: Store, model: Model, weight: float, clock, progress: Prog
     texts: dict[tuple, str] = {}  # chips -> their JSON: a million leads share a few thousand
     done = 0
     width = len(READ_COLUMNS)
-    scorer = active.scorer
+    scorer = FastScorer(model) if model is not None else None
     while True:
         rows = cur.fetchmany(CHUNK)
         if not rows:
             break
         for row in rows:
-            p, chips = scorer.score(row[1:width + 1])
+            p, chips = scorer.score(row[1:width + 1]) if scorer is not None else (0.0, [])
             attempts, connects, last_touch, old_score, old_reasons = row[width + 1:]
             if rules is not None:
                 lead = dict(zip(READ_COLUMNS, row[1:width + 1], strict=True))
@@ -272,7 +280,7 @@ def retrain_due(store: Store) -> bool:
     """Enough leads closed since the last training (an import with outcomes, an
     outcomes file, reps disqualifying) for the score to learn again."""
     report = latest_report(store) or {}
-    return closed_total(store.conn) - int(report.get("closed_total") or 0) >= RETRAIN_EVERY
+    return abs(closed_total(store.conn) - int(report.get("closed_total") or 0)) >= RETRAIN_EVERY
 
 
 def retrain_summary(report: dict[str, Any]) -> tuple[dict[str, Any], str]:

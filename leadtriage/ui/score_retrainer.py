@@ -31,7 +31,7 @@ class ScoreRetrainer(QObject):
         if self._last is None:
             report = latest_report(self.store) or {}
             self._last = int(report.get("closed_total") or 0)
-        return closed_total(self.store.conn) - self._last >= EVERY
+        return abs(closed_total(self.store.conn) - self._last) >= EVERY  # an undone import counts too
 
     def check(self) -> bool:
         """Start a retrain when one is due. A synchronous worker is the tests' stand-in,
