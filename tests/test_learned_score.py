@@ -286,3 +286,21 @@ def test_undoing_the_history_puts_the_rules_back(store, tmp_path):
     assert report["regime"] == "rules" and report["rescored"] == 20
     assert load_active(store.conn) is None
     assert {r["id"]: (r["score"], r["score_reasons"]) for r in open_leads(store)} == rules
+
+
+def test_cancelling_a_background_retrain_kills_the_child_and_keeps_the_old_model(store, tmp_path):
+    from leadtriage.progress import Cancelled, Progress
+    from leadtriage.scoring.background import run_in_child
+
+    Importer(store).import_file(synthetic(tmp_path / "h.csv", 1500, seed=1), ImportOptions())
+    train(store)
+    Importer(store).import_file(synthetic(tmp_path / "h2.csv", 300, seed=2, start=9000), ImportOptions())
+    before = store.conn.execute("SELECT id, model FROM score_models").fetchall()
+    scores = store.conn.execute("SELECT id, score, score_reasons FROM leads ORDER BY id").fetchall()
+    progress = Progress(lambda done, total, message: progress.cancel())
+    with pytest.raises(Cancelled):
+        run_in_child(store.path, progress)
+    assert store.conn.execute("SELECT id, model FROM score_models").fetchall() == before
+    assert store.conn.execute("SELECT id, score, score_reasons FROM leads ORDER BY id").fetchall() == scores
+    report = run_in_child(store.path, Progress())  # and one left alone finishes
+    assert report["model_id"] == before[-1][0] + 1

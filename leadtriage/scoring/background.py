@@ -6,13 +6,14 @@ process and relays its progress. Cancel kills the child: training writes in one
 transaction at the end, so a killed child leaves the previous model and scores
 (the same guarantee a crash gets). The child opens the database without a writer
 lock of its own: the app that started it holds that lock.
+
+The child is a multiprocessing "spawn" process, which also works in the bundled
+app (packaging/entry.py calls freeze_support first).
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
+import multiprocessing
 from pathlib import Path
 from typing import Any
 
@@ -20,51 +21,51 @@ from leadtriage.progress import Cancelled, Progress
 
 
 def run_in_child(db_path: Path, progress: Progress) -> dict[str, Any]:
-    proc = subprocess.Popen([sys.executable, "-m", "leadtriage.scoring.background", str(db_path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ctx = multiprocessing.get_context("spawn")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_child, args=(str(db_path), send), daemon=True)
+    child.start()
+    send.close()  # the child holds the only writing end: EOF when it ends
     report: dict[str, Any] | None = None
+    failure = ""
     try:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            message = json.loads(line)
-            if "report" in message:
-                report = message["report"]
-            else:
-                progress.report(message["done"], message["total"], message["message"])
+        while True:
+            try:
+                kind, *payload = receive.recv()
+            except EOFError:
+                break
+            if kind == "progress":
+                progress.report(*payload)  # raises Cancelled when the user cancelled
+            elif kind == "report":
+                report = payload[0]
+            elif kind == "error":
+                failure = payload[0]
     except Cancelled:
-        proc.kill()
-        proc.wait()
+        child.kill()
+        child.join()
         raise
     finally:
-        if proc.poll() is None and report is None and progress.cancelled:
-            proc.kill()
-        err = proc.stderr.read() if proc.stderr else ""
-        for stream in (proc.stdout, proc.stderr):
-            if stream:
-                stream.close()
-    code = proc.wait()
-    if code != 0 or report is None:
-        last = err.strip().splitlines()[-1] if err.strip() else f"exit code {code}"
-        raise RuntimeError(f"Retraining the score stopped ({last}); the previous model and scores stay.")
+        receive.close()
+    child.join()
+    if child.exitcode != 0 or report is None:
+        why = failure or f"exit code {child.exitcode}"
+        raise RuntimeError(f"Retraining the score stopped ({why}); the previous model and scores stay.")
     return report
 
 
-def _main(path: str) -> int:
+def _child(path: str, send) -> None:
     from leadtriage.scoring.training import train
     from leadtriage.store.db import Store, _connect
 
     def relay(done: int, total: int, message: str) -> None:
-        sys.stdout.write(json.dumps({"done": done, "total": total, "message": message}) + "\n")
-        sys.stdout.flush()
+        send.send(("progress", done, total, message))
 
     store = Store(Path(path), _connect(Path(path), readonly=False), lock=None)
     try:
-        report = train(store, Progress(relay))
+        send.send(("report", train(store, Progress(relay))))
+    except Exception as exc:  # noqa: BLE001 - reported to the app as one line, then the child ends
+        send.send(("error", f"{type(exc).__name__}: {exc}"))
+        raise SystemExit(1) from None
     finally:
         store.conn.close()
-    sys.stdout.write(json.dumps({"report": report}) + "\n")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1]))
+        send.close()
