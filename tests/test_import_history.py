@@ -172,3 +172,16 @@ def test_sources_differing_in_case_are_folded_to_the_most_common_spelling(store,
     # and a new list's 'GOOGLE' joins them
     Importer(store).import_file(write(tmp_path, "b.csv", "Email,Source\nd@d.example.com,GOOGLE\n"), ImportOptions())
     assert rows(store, "SELECT count(*) FROM leads WHERE source = 'Google'") == [(4,)]
+
+
+def test_a_history_row_for_a_lead_already_here_is_merged_and_said_so(store, tmp_path):
+    Importer(store).import_file(write(tmp_path, "a.csv", "Email,Name\nann@a.example.com,Ann One\n"), ImportOptions())
+    result = Importer(store).import_file(write(tmp_path, "b.csv", "Email,Status\nann@a.example.com,won\n"
+                                               "new@n.example.com,won\nnew@n.example.com,lost\n"), ImportOptions())
+    assert (result.merged, result.history_positive, result.history_negative) == (2, 1, 0)
+    assert [w["line"] for w in result.warnings] == [2, 4]
+    assert "same person as lead " in result.warnings[0]["problem"]
+    assert "same person as an earlier line of this file" in result.warnings[1]["problem"]
+    assert rows(store, "SELECT email, status FROM leads ORDER BY id") == [
+        ("ann@a.example.com", "new"), ("new@n.example.com", "won")]
+    assert rows(store, "SELECT count(*) FROM handoffs") == [(1,)]

@@ -501,6 +501,7 @@ class BatchWriter:
                     local.setdefault(key, target)
                 activities.append((target[0], line, differs))
                 self.merged += 1
+                self._outcome_not_applied(rec, line, "an earlier line of this file")
                 continue
             existing = None
             for k, value in keys:
@@ -510,6 +511,7 @@ class BatchWriter:
             if existing is not None:
                 merges.setdefault(existing, []).append((rec, line))
                 self.merged += 1
+                self._outcome_not_applied(rec, line, f"lead {format_public_id(existing)}")
                 continue
             rec[0] = self.next_id
             rec[1] = format_public_id(self.next_id)
@@ -560,6 +562,24 @@ class BatchWriter:
             self.conn.executemany(
                 "INSERT INTO handoffs (lead_id, handed_off_at, by_rep, outcome, opportunity_at, outcome_at, notes) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def _outcome_not_applied(self, rec: list[Any], line: int, into: str) -> None:
+        """A merged row only fills empty fields; its outcome or stage is not applied (a
+        lead already in the queue gets its outcome through `leadtriage outcomes`, where
+        the handoff it belongs to is known). Said per line, and not counted as history."""
+        status = rec[_IDX["status"]]
+        if status == "new":
+            return
+        self._outcome_dates.pop(id(rec), None)
+        if status in ("opportunity", "won"):
+            self.history_positive -= 1
+        elif status == "disqualified":
+            self.history_negative -= 1
+        else:
+            self.open_stages -= 1
+        if len(self.warnings) < _MAX_WARNINGS:
+            self.warnings.append({"line": line, "problem": f"same person as {into}: merged, its outcome or stage "
+                                  "was not applied (field outcomes of leads you have go through Import outcomes)"})
 
     def _fill_pending(self, target: list[Any], rec: list[Any]) -> dict[str, Any]:
         differs: dict[str, Any] = {}
