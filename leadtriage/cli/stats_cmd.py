@@ -75,31 +75,36 @@ def run(args: argparse.Namespace) -> int:
             return 0
         feedback_days = SettingsStore(store).get("feedback_days")
         dash = compute(store.conn, period, args.by, feedback_days=feedback_days)
-    payload = stats_payload(dash)
-    emit(args, payload, _human(dash))
+        currency = SettingsStore(store).get("currency")
+    payload = {**stats_payload(dash), "currency": currency}
+    emit(args, payload, _human(dash, currency))
     return 0
 
 
-def _fmt_money(v: float | None) -> str:
-    return "—" if v is None else f"{v:,.2f}"
+def _fmt_money(v: float | None, currency: str = "") -> str:
+    from leadtriage.metrics.money import format_money
+
+    return format_money(v, currency)
 
 
 def _fmt_rate(v: float | None) -> str:
     return "—" if v is None else f"{v:.0%}"
 
 
-def _human(dash) -> str:
+def _human(dash, currency: str = "") -> str:
     from leadtriage.metrics import STAGES
 
     t = dash.totals
     lines = [
         f"{dash.period.label}: {t.sales_cycle_starts:,} sales-cycle starts (opportunities created)",
         "Funnel (leads created in the period): " + " → ".join(f"{getattr(t, s):,} {s.replace('_', ' ')}" for s in STAGES),
-        f"Cost {_fmt_money(t.cost)}: per lead {_fmt_money(t.cost_per_lead)}, per qualified "
-        f"{_fmt_money(t.cost_per_qualified)}, per opportunity {_fmt_money(t.cost_per_opportunity)}",
+        f"Cost {_fmt_money(t.cost, currency)}: per lead {_fmt_money(t.cost_per_lead, currency)}, per qualified "
+        f"{_fmt_money(t.cost_per_qualified, currency)}, per opportunity "
+        f"{_fmt_money(t.cost_per_opportunity, currency)}",
+        "opps: leads of the period that became opportunities; starts: opportunities opened in the period",
         "",
         f"{'By ' + dash.by:<32} {'leads':>9} {'qualified':>9} {'opps':>6} {'starts':>6} {'won':>5} "
-        f"{'lead→opp':>8} {'cost/qual':>10} {'cost/opp':>10}",
+        f"{'lead→opp':>8} {'cost/qual':>10} {'cost/opp':>10}" + (f"  (costs in {currency})" if currency else ""),
     ]
     for g in dash.groups:
         lines.append(

@@ -446,7 +446,7 @@ class _LeadMaker:
             next_action = "Resurface from nurture"
         # The app's own scorer, so demo chips read like the ones the app makes.
         score, reasons_json = self.scorer.score(industry, employees, title, country, source, connects, attempts,
-                                                last_touch or created)
+                                                (last_touch if connects else None) or created)
 
         created_s = _ts(created)
         status_final = status

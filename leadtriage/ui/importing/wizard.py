@@ -40,6 +40,7 @@ from leadtriage.importing.reader import DamagedLine
 from leadtriage.importing.service import Importer, ImportOptions, ImportPlan, ImportResult
 from leadtriage.progress import Progress
 from leadtriage.store.db import Store
+from leadtriage.store.settings import SettingsStore
 from leadtriage.ui.importing.models import RowsModel
 from leadtriage.ui.worker import Worker
 
@@ -101,6 +102,12 @@ class ImportWizard(QWizard):
         for page_id, page in enumerate((self.preview_page, self.mapping_page, self.details_page, self.run_page)):
             self.setPage(page_id, page)
         self.setButtonText(QWizard.WizardButton.FinishButton, "Close")
+        # The import page has its own "Cancel import" while it runs; once it is done
+        # Close is the only way out (Close and Cancel side by side asked which undoes it).
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        currency = SettingsStore(store).get("currency")
+        if currency:
+            self.details_page.cost.setSuffix(f" {currency}")  # costs always carry their currency
         if path:
             self.open_file(path)
 
@@ -499,8 +506,18 @@ def summary_text(result: ImportResult, preview: bool) -> str:
     if result.same_file_batches:
         lines.append(f"This file was imported before (batch {', '.join(map(str, result.same_file_batches))}).")
     lines.append(f"These {verb} {'counted without writing anything' if preview else 'written'} "
-                 f"in {result.seconds:.1f} s.")
+                 f"in {took(result.seconds, result.rows)}.")
     return "\n".join(lines)
+
+
+def took(seconds: float, rows: int) -> str:
+    """'12 ms', or '12.5 s (80,000 rows a second)': a small list takes milliseconds, and
+    a rate over a few milliseconds says nothing ("0.0 s" next to 3,000 rows/s did)."""
+    if seconds < 0.001:
+        return "less than a millisecond"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    return f"{seconds:.1f} s ({rows / seconds:,.0f} rows a second)"
 
 
 class RunPage(QWizardPage):
@@ -575,6 +592,7 @@ class RunPage(QWizardPage):
         self.result = result
         self._stop()
         self.bar.setValue(1)
+        self.rate.setText("")  # the report below has the final figures
         self.report.setText(f"Imported as batch {result.batch_id}.\n" + summary_text(result, preview=False)
                             + self.wiz.details_page.cadence.report_text())
         if result.rejected:
