@@ -346,6 +346,11 @@ def restore(
     with environment_errors():
         store.conn.execute("PRAGMA journal_mode = WAL")
         store._migrate()
+    # A backup may come from another computer (or an older version that kept the
+    # template folder in the database): its places on some machine are never used.
+    from leadtriage.store.settings import forget_machine_settings
+
+    forget_machine_settings(store)
     leads = store.conn.execute("SELECT count(*) FROM leads").fetchone()[0]
     log.info("restored a backup (%d leads); the previous data was backed up first", leads)
     return RestoreResult(source, safety, leads)

@@ -85,6 +85,10 @@ class Store:
             store = cls(path, conn, lock)
             if writer:
                 store._migrate()
+                if _is_own_database(path):
+                    from leadtriage.store.settings import adopt_machine_settings
+
+                    adopt_machine_settings(store)
             return store
         except BaseException:
             if lock:
@@ -241,6 +245,16 @@ def inspect_file(path: Path) -> int | None:
             f"reads up to v{LATEST_VERSION}). Update LeadTriage to open it; the file was not changed."
         )
     return user_version
+
+
+def _is_own_database(path: Path) -> bool:
+    """This computer's own database: the one it opens without `--db`."""
+    from leadtriage.paths import resolve_db_path
+
+    try:
+        return os.path.samefile(path, resolve_db_path(None))
+    except OSError:
+        return False
 
 
 def _create_private_file(path: Path) -> None:

@@ -512,6 +512,12 @@ def _finish(work: Path) -> dict[str, int]:
             for sql in statements:
                 conn.execute(sql)
             conn.execute("COMMIT")
+        if "settings" in tables:
+            # What came back from a backup must not name places on this computer.
+            from leadtriage.store.settings import MACHINE_KEYS
+
+            conn.execute(f"DELETE FROM settings WHERE key IN ({', '.join('?' * len(MACHINE_KEYS))})",
+                         MACHINE_KEYS)
         problems = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
         if problems != ["ok"]:
             raise StorageProblem("The recovered database did not pass its check; the damaged file "
