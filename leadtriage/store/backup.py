@@ -326,7 +326,7 @@ def restore(
     source = Path(source)
     if not source.is_file():
         raise UserError(f"No backup at {source}.")
-    if source.resolve() == store.path.resolve():
+    if _same_file(source, store.path):  # another name for it too (hard link, symlink)
         raise UserError("That is the database itself, not a backup.")
     problems = check_backup(source)
     if problems:
@@ -357,6 +357,13 @@ def restore(
 
 
 # -- helpers -------------------------------------------------------------------------------
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _read_only(path: Path, *, immutable: bool = False) -> sqlite3.Connection:

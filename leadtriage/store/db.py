@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -75,6 +76,8 @@ class Store:
         try:
             if version is None:
                 _create_private_file(path)
+                if lock is not None:
+                    lock.cover_file()  # now that the file exists, lock it under every name
             elif writer:
                 # Never write into a damaged file: the caller decides about recovery
                 # (leadtriage.store.recovery.open_or_recover).
@@ -199,13 +202,20 @@ def inspect_file(path: Path) -> int | None:
     (or is empty). Raises a `UserError` for anything we must not touch. Opens nothing
     for writing, so a refused file is left exactly as it was."""
     try:
-        size = path.stat().st_size
+        st = path.stat()
     except FileNotFoundError:
+        _check_new_path(path)
         return None
     except OSError as exc:
         raise StorageProblem(f"Cannot read {path}: {exc.strerror}.") from None
-    if path.is_dir():
+    if stat.S_ISDIR(st.st_mode):
         raise NotALeadTriageDatabase(f"{path} is a folder, not a LeadTriage database.")
+    if not stat.S_ISREG(st.st_mode):
+        # /dev/null, a FIFO, a socket: never chmod it, never put -journal or .lock beside it.
+        raise NotALeadTriageDatabase(
+            f"{path} is not an ordinary file (a device, pipe or socket); a LeadTriage database "
+            "is an ordinary file. Nothing was changed.")
+    size = st.st_size
     if size == 0:
         return None
     try:
@@ -245,6 +255,13 @@ def inspect_file(path: Path) -> int | None:
             f"reads up to v{LATEST_VERSION}). Update LeadTriage to open it; the file was not changed."
         )
     return user_version
+
+
+def _check_new_path(path: Path) -> None:
+    """A database that does not exist yet may only be made in a real folder."""
+    parent = Path(os.path.realpath(path)).parent
+    if parent.exists() and not parent.is_dir():
+        raise NotALeadTriageDatabase(f"{parent} is not a folder. Nothing was changed.")
 
 
 def _is_own_database(path: Path) -> bool:
