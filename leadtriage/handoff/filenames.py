@@ -54,11 +54,15 @@ class FileNamer:
             name = f"{stem}.{ext}" if n == 1 else f"{stem}-{n}.{ext}"
             if name.casefold() in self._taken:
                 continue
+            if os.sep in name or (os.altsep and os.altsep in name) or name.startswith("."):
+                # Cannot happen after safe_stem; checked anyway. The name is not in the
+                # message: it is the lead's name, and the message reaches the log.
+                raise ValueError("unsafe export file name")
             path = self.folder / name
-            if path.resolve().parent != self.folder:  # cannot happen after safe_stem; checked anyway
-                raise ValueError(f"unsafe export file name {name!r}")
             try:
-                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+                # O_EXCL also refuses an existing symlink (even one pointing nowhere), so
+                # a link planted in the folder is never followed: the next name is used.
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0), 0o600)
             except FileExistsError:
                 self._taken.add(name.casefold())
                 continue
