@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -163,3 +166,58 @@ def test_a_fifo_or_folder_as_the_database_is_refused_before_touching_it(tmp_path
     with pytest.raises(UserError):
         open_store(tmp_path / "pipe.db" / "inside.db")  # a "folder" that is a pipe
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe.db"]
+
+
+# -- what killed backups leave (item 12) -------------------------------------------------
+
+
+def _killed_backup_leftovers(folder: Path, stem: str, age_s: float = 60) -> list[Path]:
+    """The two files a backup killed mid-copy leaves: the part and its journal."""
+    folder.mkdir(parents=True, exist_ok=True)
+    part = folder / f"{stem}_2026-11-23_140000_000001_manual.db.part"
+    part.write_bytes(b"SQLite format 3\x00" + b"\x00" * 4000)
+    journal = part.with_name(part.name + "-journal")
+    journal.write_bytes(b"\x00" * 512)
+    old = time.time() - age_s
+    for p in (part, journal):
+        os.utime(p, (old, old))
+    return [part, journal]
+
+
+def test_a_killed_backups_part_files_go_at_the_next_backup(demo_store, db_path, capsys):
+    leftovers = _killed_backup_leftovers(backups.backups_dir(db_path), db_path.stem)
+    demo_store.close()
+    assert main(["backup", "--db", str(db_path)]) == 0, capsys.readouterr()
+    assert not any(p.exists() for p in leftovers)
+    assert len(backups.list_backups(db_path)) == 1
+
+
+def test_a_killed_backups_part_files_go_at_the_next_open(db_path):
+    with open_store(db_path):
+        pass
+    leftovers = _killed_backup_leftovers(backups.backups_dir(db_path), db_path.stem)
+    with open_store(db_path):
+        assert not any(p.exists() for p in leftovers)
+
+
+def test_a_part_being_written_by_another_process_is_kept(db_path, tmp_path):
+    with open_store(db_path):
+        pass
+    part, journal = _killed_backup_leftovers(backups.backups_dir(db_path), db_path.stem)
+    # Another process is writing this backup right now (it holds the part's lock).
+    writer = subprocess.Popen(
+        [sys.executable, "-c",
+         "import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR); fcntl.flock(fd, fcntl.LOCK_EX); "
+         "print('locked', flush=True); time.sleep(60)", str(part)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "locked"
+        with open_store(db_path) as store:
+            backups.backup(store)
+        assert part.exists() and journal.exists()
+    finally:
+        writer.kill()
+        writer.wait()
+        writer.stdout.close()
+    with open_store(db_path):
+        assert not part.exists() and not journal.exists()  # its writer died: now it goes

@@ -87,6 +87,8 @@ class Store:
             conn = _connect(path, readonly=not writer)
             store = cls(path, conn, lock)
             if writer:
+                # What a killed backup left; kept if another LeadTriage is writing it.
+                backup_mod.remove_stale_parts(backup_mod.backups_dir(path), path.stem)
                 store._migrate()
                 if _is_own_database(path):
                     from leadtriage.store.settings import adopt_machine_settings
