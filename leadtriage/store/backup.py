@@ -234,6 +234,11 @@ def check_backup(path: Path) -> list[str]:
                 return ["not a LeadTriage database"]
             if version > LATEST_VERSION:
                 return [f"written by a newer LeadTriage (schema v{version})"]
+            from leadtriage.store import schema_check
+
+            foreign = schema_check.differences(conn, version)
+            if foreign:  # restoring it would bring them back; recovery must not use it either
+                return [f"it holds {', '.join(foreign[:3])}, which LeadTriage did not create"]
             # quick_check: every page and row readable, the checks a restore needs;
             # the full integrity_check also cross-checks every index entry and takes
             # minutes on a million leads.

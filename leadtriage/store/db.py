@@ -21,6 +21,7 @@ from leadtriage.errors import (
 )
 from leadtriage.paths import restrict_file
 from leadtriage.store import backup as backup_mod
+from leadtriage.store import schema_check
 from leadtriage.store.errors import environment_errors
 from leadtriage.store.lock import WriterLock
 from leadtriage.store.schema import LATEST_VERSION, MIGRATIONS
@@ -234,6 +235,8 @@ def inspect_file(path: Path) -> int | None:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             user_version = conn.execute("PRAGMA user_version").fetchone()[0]
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            foreign = (schema_check.differences(conn, user_version)
+                       if app_id == APPLICATION_ID and 0 < user_version <= LATEST_VERSION else [])
     except sqlite3.DatabaseError as exc:
         text = str(exc).lower()
         if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "unable to open" in text):
@@ -256,6 +259,8 @@ def inspect_file(path: Path) -> int | None:
             f"{path.name} was written by a newer LeadTriage (schema v{user_version}; this version "
             f"reads up to v{LATEST_VERSION}). Update LeadTriage to open it; the file was not changed."
         )
+    if foreign:
+        schema_check.refuse(foreign, path.name)
     return user_version
 
 
