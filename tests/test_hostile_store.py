@@ -221,3 +221,22 @@ def test_a_part_being_written_by_another_process_is_kept(db_path, tmp_path):
         writer.stdout.close()
     with open_store(db_path):
         assert not part.exists() and not journal.exists()  # its writer died: now it goes
+
+
+@pytest.mark.parametrize("kind", ["symlink", "hardlink"])
+def test_a_second_app_through_an_alias_is_told_and_the_first_is_untouched(qtbot, real, tmp_path, monkeypatch,
+                                                                           capsys, kind):
+    from PySide6.QtWidgets import QMessageBox
+
+    from leadtriage.ui import app as app_module
+
+    path, lead, _ = real
+    alias = make_alias(kind, path, tmp_path, monkeypatch)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # start() installs the app's hook
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
+    with open_store(path) as first:
+        assert app_module.run_app(alias) == 2
+        assert shown and "already open" in shown[0]
+        assert first.conn.execute("SELECT status FROM leads WHERE id = ?", (lead,)).fetchone()[0] == "qualified"
+    capsys.readouterr()
