@@ -35,7 +35,7 @@ from leadtriage.paths import restrict_file
 from leadtriage.progress import Cancelled
 from leadtriage.store import backup as backups
 from leadtriage.store.errors import environment_errors
-from leadtriage.store.lock import WriterLock
+from leadtriage.store.lock import WriterLock, lock_path
 from leadtriage.store.wal import describe as describe_wal
 from leadtriage.store.wal import inspect_wal
 
@@ -441,7 +441,7 @@ def _salvage_rows(damaged: Path, work: Path) -> bool:
                 copied += _copy_readable_rows(src, fresh.conn, table)
         finally:
             fresh.close()
-            work.with_name(work.name + ".lock").unlink(missing_ok=True)
+            lock_path(work).unlink(missing_ok=True)
         return copied > 0
 
 
