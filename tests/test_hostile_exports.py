@@ -12,7 +12,7 @@ from leadtriage.handoff.filenames import FileNamer
 from tests.handoff_helpers import insert_lead
 
 
-def test_a_symlink_at_the_export_file_name_is_skipped_not_followed(store, db_path, tmp_path, capsys, caplog):
+def test_a_symlink_at_the_export_file_name_is_never_followed(store, db_path, tmp_path, capsys, caplog):
     from leadtriage.domain.public_id import format_public_id
 
     pid = format_public_id(insert_lead(store, first_name="Zebulonia", last_name="Quixotesque"))
@@ -21,18 +21,15 @@ def test_a_symlink_at_the_export_file_name_is_skipped_not_followed(store, db_pat
     out.mkdir()
     victim = tmp_path / "victim.txt"
     victim.write_text("precious", "utf-8")
-    # The name the brief would get, planted as a link to the victim; and a dangling one.
+    # The name the brief would get, planted as a link to the victim.
     (out / f"{pid}_Zebulonia-Quixotesque.md").symlink_to(victim)
-    (out / f"{pid}_Zebulonia-Quixotesque.html").symlink_to(tmp_path / "nowhere.html")
     with caplog.at_level(logging.DEBUG):
-        code = main(["export", "--db", str(db_path), "--format", "md,html", "--out", str(out)])
+        code = main(["export", "--db", str(db_path), "--format", "md", "--out", str(out)])
     err = capsys.readouterr().err
-    assert code == 0, err
+    assert code == 2, err  # refused with a sentence, not an internal error
     assert victim.read_text("utf-8") == "precious"
-    assert not (tmp_path / "nowhere.html").exists()
-    names = sorted(p.name for p in out.iterdir() if not p.is_symlink())
-    assert names == [f"{pid}_Zebulonia-Quixotesque-2.html", f"{pid}_Zebulonia-Quixotesque-2.md"]
-    assert "Zebulonia" not in caplog.text and "Quixotesque" not in caplog.text
+    assert [p.name for p in out.iterdir() if not p.is_symlink()] == []
+    assert "Zebulonia" not in caplog.text + err and "Quixotesque" not in caplog.text + err
 
 
 def test_an_unsafe_name_error_does_not_carry_the_name(tmp_path):

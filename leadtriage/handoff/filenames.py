@@ -14,12 +14,18 @@ import re
 import unicodedata
 from pathlib import Path
 
+from leadtriage.errors import UserError
+
 _UNSAFE = re.compile(r"[^\w\-]+", re.UNICODE)
 _DASHES = re.compile(r"[-_]{2,}")
 _RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {
     f"{dev}{n}" for dev in ("COM", "LPT") for n in (*"123456789", "¹", "²", "³")
 }
 MAX_STEM = 80
+
+
+class UnsafeExportFolder(UserError):
+    """The chosen folder already holds a link named like an export file."""
 
 
 def safe_stem(*parts: object) -> str:
@@ -59,9 +65,15 @@ class FileNamer:
                 # message: it is the lead's name, and the message reaches the log.
                 raise ValueError("unsafe export file name")
             path = self.folder / name
+            if path.is_symlink():
+                # Someone left a link where an export file goes: writing through it would
+                # change a file elsewhere. Refused (the message names no lead: it may be logged).
+                raise UnsafeExportFolder(
+                    f"The export folder {self.folder} holds a link where an export file would go; "
+                    "remove the links from it or choose another folder.")
             try:
-                # O_EXCL also refuses an existing symlink (even one pointing nowhere), so
-                # a link planted in the folder is never followed: the next name is used.
+                # O_EXCL also refuses a link planted between the check above and here
+                # (even one pointing nowhere): it is never followed.
                 fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0), 0o600)
             except FileExistsError:
                 self._taken.add(name.casefold())
