@@ -23,6 +23,9 @@ ESCAPES = {
     "brief-class": "{{ brief.__class__.__init__.__globals__ }}",
     "format-attr": "{{ '{0.__class__}'.format(brief) }}",
     "mutate": "{% set x = brief.criteria.append(1) %}{{ x }}",
+    "memory": "{{ 'x' * 10**9 }}",
+    "cpu": "{{ 7 ** 100000000 }}",
+    "range": "{% for i in range(10**9) %}{% endfor %}",
 }
 TEMPLATE_FOR = {"md": "brief.md", "html": "brief.html", "pdf": "brief_pdf.html"}
 

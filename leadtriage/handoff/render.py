@@ -58,6 +58,26 @@ def _nl2br(value: object) -> Markup:
     return Markup("<br>").join(escape(line) for line in str(value or "").split("\n"))
 
 
+_MAX_BUILT = 1_000_000  # characters or items one `*` may build
+_MAX_EXPONENT = 64
+
+
+class _BriefSandbox(ImmutableSandboxedEnvironment):
+    """The sandbox stops code and file access; this also stops a template from
+    exhausting memory or the CPU with arithmetic (`'x' * 10**9`, `9 ** 9 ** 9`)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context, operator, left, right):  # type: ignore[override]
+        if operator == "**" and isinstance(right, int) and abs(right) > _MAX_EXPONENT:
+            raise SecurityError("the exponent is too large")
+        if operator == "*":
+            seq, count = (left, right) if isinstance(left, str | list | tuple) else (right, left)
+            if isinstance(seq, str | list | tuple) and isinstance(count, int) and count * len(seq) > _MAX_BUILT:
+                raise SecurityError("the repeated text is too long")
+        return super().call_binop(context, operator, left, right)
+
+
 @lru_cache(maxsize=8)
 def _environment(kind: str, team_folder: str) -> ImmutableSandboxedEnvironment:
     folders = []
@@ -67,7 +87,7 @@ def _environment(kind: str, team_folder: str) -> ImmutableSandboxedEnvironment:
             raise UserError(f"The brief template folder {folder} does not exist; fix it in Settings.")
         folders.append(FileSystemLoader(str(folder)))
     folders.append(FileSystemLoader(str(resource("templates"))))
-    env = ImmutableSandboxedEnvironment(
+    env = _BriefSandbox(
         loader=ChoiceLoader(folders),
         autoescape=True,  # every template, whatever its extension
         undefined=StrictUndefined,
