@@ -136,8 +136,10 @@ def find_damage(path: Path, *, full: bool | None = None,
         return ["the file has no valid SQLite header"]
     size = path.stat().st_size
     wal = _wal_size(path)
-    if wal > 32:
-        # Before SQLite reads it: SQLite would silently drop what follows a bad frame.
+    if wal > 32 and should_stop is None:
+        # Judged at open, before anything writes to it (SQLite would silently drop what
+        # follows a bad frame). Not in the background check, which runs beside the
+        # app's own writes: they restart the WAL at will.
         problems = wal_damage(path)
         if problems:
             return problems
