@@ -240,3 +240,14 @@ def test_a_second_app_through_an_alias_is_told_and_the_first_is_untouched(qtbot,
         assert shown and "already open" in shown[0]
         assert first.conn.execute("SELECT status FROM leads WHERE id = ?", (lead,)).fetchone()[0] == "qualified"
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("kind", ["symlink", "hardlink"])
+def test_restoring_the_database_onto_itself_through_an_alias_is_refused(real, tmp_path, monkeypatch, capsys, kind):
+    path, _, _ = real
+    alias = make_alias(kind, path, tmp_path, monkeypatch)
+    before = counts(path)
+    code = main(["restore", "--db", str(path), alias])
+    err = capsys.readouterr().err
+    assert code == 2 and "database itself" in err
+    assert counts(path) == before
