@@ -21,6 +21,7 @@ from leadtriage.cli import (
     import_cmd,
     outcomes_cmd,
     restore_cmd,
+    score_cmd,
     stats_cmd,
 )
 from leadtriage.errors import UserError
@@ -28,8 +29,8 @@ from leadtriage.errors import UserError
 log = logging.getLogger("leadtriage.cli")
 
 # Each command module has NAME, HELP, add_arguments(parser) and run(args) -> int.
-COMMANDS = [demo_cmd, check_cmd, import_cmd, export_cmd, outcomes_cmd, stats_cmd, backup_cmd, restore_cmd,
-            cadence_cmd]
+COMMANDS = [demo_cmd, check_cmd, import_cmd, export_cmd, outcomes_cmd, stats_cmd, score_cmd, backup_cmd,
+            restore_cmd, cadence_cmd]
 
 
 class _VersionAction(argparse.Action):
