@@ -42,6 +42,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Two-letter country used to read phone numbers written without +country code."),
     Setting("calling_hours_start", str, "09:00", "Calling hours start", "In the lead's local time."),
     Setting("calling_hours_end", str, "17:30", "Calling hours end", "In the lead's local time."),
+    Setting("working_days", str, "Mon-Fri", "Working days",
+            "Next steps and retries fall on these days (yours and the lead's), e.g. Mon-Fri or Sun-Thu."),
     Setting("framework", str, "bant", "Qualification framework"),
     Setting("qualify_threshold", int, 0, "Criteria needed to qualify",
             "0 uses the framework's own threshold."),

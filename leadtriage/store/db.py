@@ -300,6 +300,15 @@ def inspect_file(path: Path) -> int | None:
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
             foreign = (schema_check.differences(conn, user_version)
                        if app_id == APPLICATION_ID and 0 < user_version <= LATEST_VERSION else [])
+    except UnicodeDecodeError:
+        # SQLite's error text quoted bytes of a damaged schema page that are not
+        # UTF-8, and Python could not even read the message: damage all the same.
+        exc = sqlite3.DatabaseError("malformed database schema (unreadable text)")
+        if int.from_bytes(header[68:72], "big") == APPLICATION_ID:
+            raise DatabaseDamaged(
+                f"{path.name} is damaged ({exc}). LeadTriage can keep it aside and recover it "
+                "from what is readable and the newest backup.", [str(exc)]) from None
+        raise NotALeadTriageDatabase(f"{path.name} cannot be read as a database ({exc}).") from None
     except sqlite3.DatabaseError as exc:
         text = str(exc).lower()
         if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "unable to open" in text):

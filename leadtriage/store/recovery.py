@@ -181,6 +181,8 @@ def find_damage(path: Path, *, full: bool | None = None,
         return [str(exc)]
     except sqlite3.DatabaseError as exc:
         return [str(exc)]
+    except UnicodeDecodeError:  # SQLite's message quoted non-UTF-8 bytes of a damaged page
+        return ["malformed database schema (unreadable text)"]
 
 
 def wal_damage(path: Path) -> list[str]:
