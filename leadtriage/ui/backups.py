@@ -329,7 +329,7 @@ class BackupController(QObject):
     def close(self) -> None:
         self.stop()
         if self._worker_store is not None:
-            self._worker_store.conn.close()
+            self._worker_store.close()
             self._worker_store = None
 
     def _status(self, text: str, timeout: int = 8000) -> None:

@@ -208,19 +208,13 @@ class ExportDialog(QDialog):
         self.qsettings.setValue("export/formats", ",".join(request.formats))
         self.qsettings.setValue("export/folder", str(request.folder))
 
-        def work(progress):
-            store = self.store.for_worker()
-            try:
-                return HandoffExporter(store).export(request, progress)
-            finally:
-                store.conn.close()
-
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         self.status.setText(f"Exporting {len(ids):,} leads…")
         self.export_button.setEnabled(False)
-        self.task = self.worker.run(work, on_done=self._done, on_error=self._failed,
-                                    on_progress=self._progress, on_cancelled=self._cancelled)
+        self.task = self.worker.run_db(self.store, lambda own, progress: HandoffExporter(own).export(request, progress),
+                                       on_done=self._done, on_error=self._failed,
+                                       on_progress=self._progress, on_cancelled=self._cancelled)
         self._update_buttons()
 
     def _progress(self, done: int, total: int, message: str) -> None:

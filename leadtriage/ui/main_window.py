@@ -334,13 +334,6 @@ class MainWindow(QMainWindow):
             return  # one in flight is enough; it reads fresh data
         moment = queue.Moment(self.clock())
 
-        def work(_progress):
-            other = self.store.for_worker()
-            try:
-                return queue.queue_counts(other.conn, moment)
-            finally:
-                other.conn.close()
-
         def done(counts: dict[str, int]) -> None:
             self._counts_job = None
             self.views.set_counts(counts)
@@ -352,20 +345,15 @@ class MainWindow(QMainWindow):
             log.warning("queue counts failed: %s", exc)
 
         self._counts_job = True  # set before run: a synchronous worker finishes inside run()
-        handle = self.worker.run(work, on_done=done, on_error=failed)
+        handle = self.worker.run_db(self.store, lambda own, _progress: queue.queue_counts(own.conn, moment),
+                                    on_done=done, on_error=failed)
         if self._counts_job is True:
             self._counts_job = handle
 
     def _load_filter_options(self) -> None:
-        def work(_progress):
-            other = self.store.for_worker()
-            try:
-                return queue.filter_options(other.conn)
-            finally:
-                other.conn.close()
-
-        self.worker.run(work, on_done=self.filters.set_options,
-                        on_error=lambda exc: log.warning("filter options failed: %s", exc))
+        self.worker.run_db(self.store, lambda own, _progress: queue.filter_options(own.conn),
+                           on_done=self.filters.set_options,
+                           on_error=lambda exc: log.warning("filter options failed: %s", exc))
 
     def _on_tick(self) -> None:
         if self.stack.currentWidget() is self.splitter:
@@ -613,12 +601,8 @@ class MainWindow(QMainWindow):
         self.welcome.set_busy("Creating demo data…")
         self.demo_action.setEnabled(False)
 
-        def work(progress):
-            store = self.store.for_worker()
-            try:
-                return generate(store, leads=2000, progress=lambda d, t: progress.report(d, t))
-            finally:
-                store.conn.close()
+        def work(own, progress):
+            return generate(own, leads=2000, progress=lambda d, t: progress.report(d, t))
 
         def done(summary) -> None:
             self.welcome.set_busy("")
@@ -630,7 +614,7 @@ class MainWindow(QMainWindow):
             self.refresh()
             QMessageBox.warning(self, APP_NAME, f"Demo data could not be created: {exc}")
 
-        self.worker.run(work, on_done=done, on_error=failed)
+        self.worker.run_db(self.store, work, on_done=done, on_error=failed)
 
     def about(self) -> None:
         from leadtriage.ui.about import AboutDialog

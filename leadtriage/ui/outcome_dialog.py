@@ -203,19 +203,15 @@ class OutcomeImportDialog(QDialog):
         self.apply_button.setEnabled(False)
         self.choose_button.setEnabled(False)
 
-        def work(_progress) -> OutcomeReport:
-            store = self.store.for_worker()
-            try:
-                return import_outcomes(store, path, rep=rep, dry_run=dry_run)
-            finally:
-                store.conn.close()
+        def work(own, _progress) -> OutcomeReport:
+            return import_outcomes(own, path, rep=rep, dry_run=dry_run)
 
         def failed(exc: BaseException) -> None:
             self.busy = False
             self.choose_button.setEnabled(True)
             self.summary.setText(str(exc) if isinstance(exc, UserError) else f"The file could not be read: {exc}")
 
-        self.worker.run(work, on_done=lambda report: self._done(report, dry_run), on_error=failed)
+        self.worker.run_db(self.store, work, on_done=lambda report: self._done(report, dry_run), on_error=failed)
 
     def _done(self, report: OutcomeReport, dry_run: bool) -> None:
         self.busy = False

@@ -411,13 +411,8 @@ class DashboardView(QWidget):
         self.status.setText("Computing…")
         self.refresh_button.setEnabled(False)
 
-        def work(progress):
-            store = self.store.for_worker()
-            try:
-                return compute(store.conn, period, by, feedback_days=feedback_days, now=now, tz=tz,
-                               progress=progress)
-            finally:
-                store.conn.close()
+        def work(own, progress):
+            return compute(own.conn, period, by, feedback_days=feedback_days, now=now, tz=tz, progress=progress)
 
         def failed(exc: BaseException) -> None:
             self.refresh_button.setEnabled(True)
@@ -432,7 +427,7 @@ class DashboardView(QWidget):
             if generation == self._generation:  # an older, superseded request is dropped
                 self.show_dashboard(dash)
 
-        self._task = self.worker.run(work, on_done=done, on_error=failed, on_cancelled=cancelled)
+        self._task = self.worker.run_db(self.store, work, on_done=done, on_error=failed, on_cancelled=cancelled)
 
     def _period_changed(self) -> None:
         custom_period = self.period_box.currentData() == "custom"

@@ -2,8 +2,8 @@
 a dropdown per column, source / campaign / cost, an exact dry-run summary, then the
 import with progress, rows/s and Cancel, and a report linking to the rejects.
 
-All file and database work runs through the app's `Worker` on a second connection
-(`store.for_worker()`); the pages only show what the `Importer` service returns.
+All file and database work runs through the app's `Worker` on a connection of its own
+(`Worker.run_db`); the pages only show what the `Importer` service returns.
 """
 
 from __future__ import annotations
@@ -57,22 +57,6 @@ def plain(text: str = "") -> QLabel:
     return label
 
 
-def _on_worker_store(store: Store, fn: Callable[[Importer, Progress], Any],
-                     started: Callable[[Progress], None]) -> Callable[[Progress], Any]:
-    """Run `fn` with an Importer on a connection of its own (worker threads never
-    share the UI thread's connection)."""
-
-    def work(progress: Progress) -> Any:
-        started(progress)
-        own = store.for_worker()
-        try:
-            return fn(Importer(own), progress)
-        finally:
-            own.conn.close()
-
-    return work
-
-
 class ImportWizard(QWizard):
     """Emits `imported(result)` after a batch has been written."""
 
@@ -120,12 +104,13 @@ class ImportWizard(QWizard):
         def started(progress: Progress) -> None:
             self.progress = progress
 
-        self.worker.run(
-            _on_worker_store(self.store, fn, started),
+        self.worker.run_db(
+            self.store, lambda own, progress: fn(Importer(own), progress),
             on_done=lambda result: self._finished(on_done, result),
             on_error=lambda exc: self._finished(on_error, exc),
             on_progress=on_progress,
             on_cancelled=lambda: self._finished(on_cancelled or (lambda _=None: None), None),
+            started=started,
         )
 
     def _finished(self, callback: Callable[[Any], None], value: Any) -> None:

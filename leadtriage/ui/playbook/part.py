@@ -191,15 +191,9 @@ class PlaybookPart(QObject):
         self.dialog = CadenceResultsDialog(self.window)
         dialog = self.dialog
 
-        def work(_progress):
-            other = self.window.store.for_worker()
-            try:
-                return cadence_stats(other.conn)
-            finally:
-                other.conn.close()
-
-        self.window.worker.run(work, on_done=dialog.show_stats,
-                               on_error=lambda exc: dialog.note.setText(f"Could not compute the results: {exc}"))
+        self.window.worker.run_db(self.window.store, lambda own, _progress: cadence_stats(own.conn),
+                                  on_done=dialog.show_stats,
+                                  on_error=lambda exc: dialog.note.setText(f"Could not compute the results: {exc}"))
         dialog.open()
 
     def set_cap(self) -> None:
