@@ -41,7 +41,7 @@ from leadtriage.outcomes.service import LABELS, OutcomeReport
 from leadtriage.services.leads import LeadService
 from leadtriage.store.db import Store
 from leadtriage.store.settings import SettingsStore
-from leadtriage.ui.importing.models import RowsModel
+from leadtriage.ui.importing.models import TextTableModel
 from leadtriage.ui.worker import Worker
 
 
@@ -157,7 +157,7 @@ class OutcomeImportDialog(QDialog):
         self.summary.setObjectName("outcomeSummary")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)  # file names and reasons are data
         self.summary.setWordWrap(True)
-        self.problems = RowsModel(["Line", "Lead", "Not applied because"], [])
+        self.problems = TextTableModel(["Line", "Lead", "Not applied because"], [])
         self.problem_view = QTableView()
         self.problem_view.setModel(self.problems)
         self.problem_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -41,7 +41,7 @@ from leadtriage.importing.service import Importer, ImportOptions, ImportPlan, Im
 from leadtriage.progress import Progress
 from leadtriage.store.db import Store
 from leadtriage.store.settings import SettingsStore
-from leadtriage.ui.importing.models import RowsModel
+from leadtriage.ui.importing.models import TextTableModel
 from leadtriage.ui.worker import Worker
 
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1", "cp850", "mac-roman"]
@@ -190,7 +190,7 @@ class PreviewPage(QWizardPage):
         self.read_again_button.setObjectName("importReadAgain")
         self.read_again_button.clicked.connect(self.read_again)
         self.read_again_button.hide()
-        self.model = RowsModel()
+        self.model = TextTableModel()
         self.table = QTableView()
         self.table.setObjectName("importPreview")
         self.table.setModel(self.model)
