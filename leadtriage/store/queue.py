@@ -94,6 +94,9 @@ def _after(order: tuple[tuple[str, str], ...], key: tuple) -> tuple[str, list]:
 
 
 def lead_detail(conn: sqlite3.Connection, lead_id: int) -> dict | None:
+    """The lead's stored values, every text column read as text (the one lenient
+    "read one lead": the workspace shows it, the lead service scores, moves and
+    exports it); None when there is no such lead."""
     with lenient_text(conn):
         cur = conn.execute("SELECT * FROM leads WHERE id = ?", (lead_id,))
         row = cur.fetchone()
