@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+from leadtriage.domain.today import BY_NEXT, BY_RECENT, BY_SCORE, TODAY_BANDS
 from leadtriage.store.lenient import as_text, lenient_text
 from leadtriage.store.schema import LEAD_COLUMNS as _KINDS
 
@@ -52,9 +53,6 @@ class LeadRow:
         return " ".join(p for p in (self.first_name, self.last_name) if p) or "(no name)"
 
 
-BY_SCORE = (("score", "DESC"), ("created_at", "DESC"), ("id", "DESC"))
-BY_NEXT = (("next_action_at", "ASC"), ("id", "ASC"))
-BY_RECENT = (("last_touch_at", "DESC"), ("id", "DESC"))
 
 def counts_by_status(conn: sqlite3.Connection) -> dict[str, int]:
     """Leads per status (and "all"), from the trigger-kept `lead_counts` table."""
@@ -163,19 +161,6 @@ QUEUE_VIEWS: dict[str, QueueView] = {
         QueueView("nurture", "All nurture", "leads.status = 'nurture'", BY_NEXT),
     )
 }
-
-# Today's bands. Disjoint by construction; do-not-call leads are never in the work order.
-_CALLBACK = "leads.status IN ('attempting', 'engaged', 'rejected') AND (leads.status <> 'attempting' OR coalesce(leads.connects, 0) > 0)"
-TODAY_BANDS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
-    ("Overdue", f"{_CALLBACK} AND leads.next_action_at < :now", BY_NEXT),
-    ("Due today", f"{_CALLBACK} AND leads.next_action_at >= :now AND leads.next_action_at < :day_end", BY_NEXT),
-    ("New", "leads.status = 'new'", BY_SCORE),
-    ("Attempt due", "leads.status = 'attempting' AND (leads.next_action_at IS NULL OR "
-     "(leads.next_action_at <= :now AND coalesce(leads.connects, 0) = 0))", BY_NEXT),
-    ("Resurfacing", "leads.status = 'nurture' AND leads.next_action_at IS NULL AND leads.nurture_until <= :today",
-     (("id", "ASC"),)),
-    ("Resurfacing", "leads.status = 'nurture' AND leads.next_action_at <= :now", BY_NEXT),
-)
 
 # Sortable columns: key -> (label, order builder). "priority" is the view's own order.
 SORT_KEYS = ("priority", "name", "score", "next_action", "last_touch", "company", "local_time")

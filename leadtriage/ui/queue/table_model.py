@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from leadtriage.domain import localtime
 from leadtriage.domain.status import LABELS, Status
+from leadtriage.domain.today import row_band
 from leadtriage.scoring.current import score_tooltip
 from leadtriage.store import queue
 from leadtriage.store.queue import Cursor, LeadRow, Moment, QueueItem, QueueQuery
@@ -255,23 +256,7 @@ class LeadTableModel(QAbstractTableModel):
         return self._derived_band(item.row)
 
     def _derived_band(self, row: LeadRow, today: bool = False) -> str:
-        if today and row.status == "new" and not row.do_not_call:
-            return "New"
-        if today and row.status == "attempting" and not row.next_action_at and not row.do_not_call:
-            return "Attempt due"
-        if not row.next_action_at:
-            return ""
-        params = self._moment.params()
-        callback = row.status in ("engaged", "rejected") or (row.status == "attempting" and row.connects)
-        if callback:
-            if row.next_action_at < params["now"]:
-                return "Overdue"
-            return "Due today" if row.next_action_at < params["day_end"] else ""
-        if row.status == "attempting" and row.next_action_at <= params["now"]:
-            return "Attempt due"
-        if row.status == "nurture" and row.next_action_at <= params["now"]:
-            return "Resurfacing"
-        return ""
+        return row_band(row, self._moment.params(), today)
 
     def _display(self, item: QueueItem, name: str):
         row = item.row
