@@ -137,6 +137,7 @@ class QueueView:
     where: str  # SQL over leads with named parameters :now, :day_end, :today
     order: tuple[tuple[str, str], ...]  # natural ("priority") order
     description: str = ""
+    params: tuple[tuple[str, object], ...] = ()  # a custom list's own named parameters
 
 
 QUEUE_VIEWS: dict[str, QueueView] = {
@@ -202,6 +203,19 @@ class QueueQuery:
     search: str = ""
     # An ad-hoc list (a dashboard drill-down) instead of a named view.
     custom: QueueView | None = None
+
+
+def custom_view(label: str, where: str, params: tuple = ()) -> QueueView:
+    """An ad-hoc list (a dashboard drill-down, leads the rep picked), newest first.
+    `where` is SQL over `leads` with `?` parameters, as a `metrics.drilldown.LeadFilter`
+    holds it; they become named ones so they join the plan's :now, :day_end, :today.
+    The values stay parameters: nothing a user typed is ever spliced into SQL."""
+    parts = where.split("?")
+    if len(parts) - 1 != len(params):
+        raise ValueError("parameter count does not match the filter")
+    named = parts[0] + "".join(f":custom{i}{tail}" for i, tail in enumerate(parts[1:]))
+    return QueueView("custom", label, named, (("id", "DESC"),),
+                     params=tuple((f"custom{i}", v) for i, v in enumerate(params)))
 
 
 def view_of(query: QueueQuery) -> QueueView:
@@ -396,6 +410,7 @@ def plan(conn: sqlite3.Connection, query: QueueQuery, moment: Moment) -> list[Se
         return segments
 
     view = view_of(query)
+    base.update(view.params)
     if view.key == TODAY:
         bands = [(label, f"{where} AND coalesce(leads.do_not_call, 0) = 0 AND {_NOT_IN_CADENCE}", order, "leads")
                  for label, where, order in TODAY_BANDS]

@@ -653,16 +653,13 @@ class MainWindow(QMainWindow):
     def show_leads(self, selection, title: str) -> None:
         """Show a chosen set of leads in the table: a list of lead ids, or a metrics
         drill-down filter (`LeadFilter`) for sets too big to list."""
-        from leadtriage.metrics.drilldown import LeadFilter, inline_where
+        from leadtriage.metrics.drilldown import LeadFilter, chosen_leads
 
-        if isinstance(selection, LeadFilter):
-            where = inline_where(self.store.conn, selection)
-        else:
-            ids = sorted({int(i) for i in selection})
-            where = f"id IN ({', '.join(map(str, ids))})" if ids else "0"
+        if not isinstance(selection, LeadFilter):
+            selection = chosen_leads(title, selection)
         self.sidebar.selectionModel().clearSelection()
         self.sidebar.setCurrentIndex(self.views.index(-1))
-        self.leads.set_custom(title, where)
+        self.leads.set_custom(title, selection)
         self.open_lead(None)
         self.stack.setCurrentWidget(self.splitter)
         self.statusBar().showMessage(title)

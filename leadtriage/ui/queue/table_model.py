@@ -126,9 +126,10 @@ class LeadTableModel(QAbstractTableModel):
         self.set_query(QueueQuery(key, self._query.sort, self._query.descending, self._query.filters,
                                   self._query.search))
 
-    def set_custom(self, label: str, where: str) -> None:
-        """Show an ad-hoc set of leads (a dashboard drill-down), newest first."""
-        view = queue.QueueView("custom", label, where, (("id", "DESC"),))
+    def set_custom(self, label: str, selection) -> None:
+        """Show an ad-hoc set of leads (a dashboard drill-down, a `LeadFilter`),
+        newest first."""
+        view = queue.custom_view(label, selection.where, selection.params)
         self.set_query(QueueQuery("custom", "priority", False, self._query.filters, "", custom=view))
 
     def set_sort(self, key: str, descending: bool) -> None:
