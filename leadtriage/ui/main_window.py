@@ -35,9 +35,9 @@ from PySide6.QtWidgets import (
 import leadtriage
 from leadtriage import APP_NAME
 from leadtriage.domain import localtime
+from leadtriage.reads import queue
 from leadtriage.services.field_reps import FieldRepService
 from leadtriage.services.leads import LeadService
-from leadtriage.store import queue
 from leadtriage.store.db import Store
 from leadtriage.store.settings import SettingsStore
 from leadtriage.ui.lead.workspace import LeadWorkspace
@@ -131,7 +131,7 @@ class MainWindow(QMainWindow):
         except ValueError as exc:
             log.warning("calling hours setting ignored: %s", exc)
             hours = localtime.DEFAULT_HOURS
-        self.leads = LeadTableModel(self.store.conn, self, clock=self.clock, calling_hours=hours,
+        self.leads = LeadTableModel(self.store, self, clock=self.clock, calling_hours=hours,
                                     default_region=prefs.get("default_region") or "US")
         self.search = SearchBox()
         self.search.search_changed.connect(self._search_changed)
@@ -314,7 +314,7 @@ class MainWindow(QMainWindow):
     # -- behaviour -------------------------------------------------------------------
 
     def refresh(self) -> None:
-        counts = queue.counts_by_status(self.store.conn)
+        counts = self.leads.reads.counts_by_status()
         self.views.set_counts(counts)
         has_leads = counts.get("all", 0) > 0
         self.stack.setCurrentWidget(self.splitter if has_leads else self.welcome)
@@ -329,7 +329,7 @@ class MainWindow(QMainWindow):
         """Status counts come straight from the trigger-kept table (instant); the
         time-dependent ones (Today, overdue, nurture due) are index scans of tens of
         milliseconds on a big database, so they run off the UI thread."""
-        self.views.set_counts(queue.counts_by_status(self.store.conn))
+        self.views.set_counts(self.leads.reads.counts_by_status())
         if self._counts_job is not None:
             return  # one in flight is enough; it reads fresh data
         moment = queue.Moment(self.clock())
@@ -345,13 +345,13 @@ class MainWindow(QMainWindow):
             log.warning("queue counts failed: %s", exc)
 
         self._counts_job = True  # set before run: a synchronous worker finishes inside run()
-        handle = self.worker.run_db(self.store, lambda own, _progress: queue.queue_counts(own.conn, moment),
+        handle = self.worker.run_db(self.store, lambda own, _progress: queue.queue_counts(own, moment),
                                     on_done=done, on_error=failed)
         if self._counts_job is True:
             self._counts_job = handle
 
     def _load_filter_options(self) -> None:
-        self.worker.run_db(self.store, lambda own, _progress: queue.filter_options(own.conn),
+        self.worker.run_db(self.store, lambda own, _progress: queue.filter_options(own),
                            on_done=self.filters.set_options,
                            on_error=lambda exc: log.warning("filter options failed: %s", exc))
 
