@@ -36,9 +36,8 @@ from leadtriage.handoff import (
     ExportRequest,
     ExportResult,
     HandoffExporter,
-    qualified_by_field_rep,
-    select_leads,
 )
+from leadtriage.reads.handoff import leads_to_export, waiting_by_field_rep
 from leadtriage.store.db import Store
 from leadtriage.ui.worker import TaskHandle, Worker
 
@@ -76,7 +75,7 @@ class ExportDialog(QDialog):
         self.choice = QButtonGroup(self)
         self.selection_radio = QRadioButton(f"Selected leads ({len(self.selected_ids):,})")
         self.selection_radio.setEnabled(bool(self.selected_ids))
-        per_rep = qualified_by_field_rep(store.conn)
+        per_rep = waiting_by_field_rep(store)
         total = sum(n for _, n in per_rep)
         self.qualified_radio = QRadioButton(f"All qualified leads ({total:,})")
         self.rep_radio = QRadioButton("Qualified leads of field rep")
@@ -180,8 +179,8 @@ class ExportDialog(QDialog):
         if self.selection_radio.isChecked():
             return self.selected_ids
         if self.rep_radio.isChecked():
-            return select_leads(self.store.conn, field_rep=self.rep_combo.currentData())
-        return select_leads(self.store.conn)
+            return leads_to_export(self.store, field_rep=self.rep_combo.currentData())
+        return leads_to_export(self.store)
 
     def meeting_at(self) -> datetime | None:
         if not self.meeting_box.isChecked():

@@ -26,12 +26,13 @@ class ScoreRetrainer(QObject):
         self._last: int | None = None
 
     def due(self) -> bool:
-        from leadtriage.scoring.training import closed_total, latest_report
+        from leadtriage.reads.scoring import closed_leads
+        from leadtriage.scoring.training import latest_report
 
         if self._last is None:
             report = latest_report(self.store) or {}
             self._last = int(report.get("closed_total") or 0)
-        return abs(closed_total(self.store.conn) - self._last) >= EVERY  # an undone import counts too
+        return abs(closed_leads(self.store) - self._last) >= EVERY  # an undone import counts too
 
     def check(self) -> bool:
         """Start a retrain when one is due. A synchronous worker is the tests' stand-in,
@@ -42,10 +43,10 @@ class ScoreRetrainer(QObject):
         return True
 
     def start(self) -> None:
+        from leadtriage.reads.scoring import closed_leads
         from leadtriage.scoring.background import run_in_child
-        from leadtriage.scoring.training import closed_total
 
-        self._last = closed_total(self.store.conn)
+        self._last = closed_leads(self.store)
         path = self.store.path
         bar = self.window.statusBar()
 

@@ -36,12 +36,11 @@ from leadtriage.metrics import (
     STAGE_LABELS,
     STAGES,
     Dashboard,
-    compute,
     custom,
-    first_lead_day,
     preset,
 )
 from leadtriage.metrics.drilldown import LeadFilter, drilldown
+from leadtriage.reads.dashboard import compute_dashboard, first_day
 from leadtriage.store.db import Store
 from leadtriage.store.settings import SettingsStore
 from leadtriage.ui.dashboard.charts import ACCENT, ACCENT_2, GOOD, BarChart
@@ -392,7 +391,7 @@ class DashboardView(QWidget):
             since = self.since_edit.date().toPython()
             until = self.until_edit.date().toPython()
             return custom(min(since, until), max(since, until))
-        earliest = first_lead_day(self.store.conn) if key == "all" else None
+        earliest = first_day(self.store) if key == "all" else None
         return preset(key, self.today(), earliest)
 
     @property
@@ -412,7 +411,7 @@ class DashboardView(QWidget):
         self.refresh_button.setEnabled(False)
 
         def work(own, progress):
-            return compute(own.conn, period, by, feedback_days=feedback_days, now=now, tz=tz, progress=progress)
+            return compute_dashboard(own, period, by, feedback_days=feedback_days, now=now, tz=tz, progress=progress)
 
         def failed(exc: BaseException) -> None:
             self.refresh_button.setEnabled(True)

@@ -185,13 +185,13 @@ class PlaybookPart(QObject):
     def show_results(self) -> None:
         """Per cadence and step, computed off the UI thread (a big database has
         hundreds of thousands of enrolments)."""
-        from leadtriage.playbook.stats import cadence_stats
+        from leadtriage.reads.playbook import cadence_results
         from leadtriage.ui.playbook.results import CadenceResultsDialog
 
         self.dialog = CadenceResultsDialog(self.window)
         dialog = self.dialog
 
-        self.window.worker.run_db(self.window.store, lambda own, _progress: cadence_stats(own.conn),
+        self.window.worker.run_db(self.window.store, lambda own, _progress: cadence_results(own),
                                   on_done=dialog.show_stats,
                                   on_error=lambda exc: dialog.note.setText(f"Could not compute the results: {exc}"))
         dialog.open()
