@@ -14,7 +14,7 @@ RUNS = 200
 
 
 def run() -> None:
-    from leadtriage.services.leads import LeadService
+    from leadtriage.leadwork.leads import LeadService
     from leadtriage.store import open_store, queue
 
     path = scratch_copy(big_db(), "workspace-scratch.db")

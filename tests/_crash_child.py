@@ -14,7 +14,7 @@ def say(line: str) -> None:
 
 
 def log_calls(path: str, seed: int) -> None:
-    from leadtriage.services.leads import LeadService
+    from leadtriage.leadwork.leads import LeadService
     from leadtriage.store import open_store
 
     store = open_store(path)

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leadtriage.handoff.csv_export import discovery_text
-from leadtriage.services.leads import LeadService
+from leadtriage.leadwork.leads import LeadService
 from leadtriage.store import open_store
 from leadtriage.store.discovery_summary import MAX_LENGTH, PLAN_PARTS
 from leadtriage.store.latest_meeting import INDEX as MEETING_INDEX

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from leadtriage.errors import UserError
+from leadtriage.leadwork.leads import LeadService
 from leadtriage.progress import Cancelled, Progress
-from leadtriage.services.leads import LeadService
 from leadtriage.store import queue
 from tests.handoff_helpers import export, insert_lead
 

@@ -12,8 +12,8 @@ from leadtriage.domain.public_id import format_public_id
 from leadtriage.errors import UserError
 from leadtriage.importing.mapping import Mapping
 from leadtriage.importing.service import Importer, ImportOptions
+from leadtriage.leadwork.leads import LeadService
 from leadtriage.progress import Cancelled, Progress
-from leadtriage.services.leads import LeadService
 from leadtriage.store.settings import SettingsStore
 
 

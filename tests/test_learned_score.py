@@ -16,12 +16,12 @@ import pytest
 
 from leadtriage.cli import main
 from leadtriage.importing.service import Importer, ImportOptions
+from leadtriage.leadwork.leads import LeadService
 from leadtriage.scoring.active import load_active
 from leadtriage.scoring.fast import FastScorer
 from leadtriage.scoring.features import READ_COLUMNS
 from leadtriage.scoring.learned import Model
 from leadtriage.scoring.training import train
-from leadtriage.services.leads import LeadService
 from leadtriage.store import open_store
 
 # The true chance is additive on the log-odds scale: base + source + plan.

@@ -174,7 +174,7 @@ def test_drilldown_calls_and_followups(fixture_store):
 
 def test_cubes_stay_in_step_with_lead_changes(demo_store):
     """The triggers keep the cubes equal to a rebuild from scratch after real work."""
-    from leadtriage.services.leads import LeadService
+    from leadtriage.leadwork.leads import LeadService
 
     svc = LeadService(demo_store, rep="Alex Morgan", clock=lambda: FIXED_NOW)
     new_ids = [r[0] for r in demo_store.conn.execute("SELECT id FROM leads WHERE status = 'new' LIMIT 5")]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 
+from leadtriage.leadwork.field_reps import FieldRepService
 from leadtriage.metrics import compute
 from leadtriage.metrics.period import Period
-from leadtriage.services.field_reps import FieldRepService
 from leadtriage.store import queue
 from leadtriage.ui.dashboard.models import ActivityModel, FollowUpModel, RepFollowUpModel
 from leadtriage.ui.lead.timeline import TimelineModel

@@ -8,8 +8,8 @@ import pytest
 
 from leadtriage.cli import main
 from leadtriage.errors import UserError
+from leadtriage.leadwork.leads import LeadService
 from leadtriage.services.backups import BackupScheduler, backup_before
-from leadtriage.services.leads import LeadService
 from leadtriage.store import backup as backups
 from leadtriage.store import open_store
 from leadtriage.store.backup import choose_keep

@@ -9,7 +9,7 @@ import pytest
 
 from leadtriage.cli import main
 from leadtriage.errors import DatabaseDamaged
-from leadtriage.services.leads import LeadService
+from leadtriage.leadwork.leads import LeadService
 from leadtriage.store import backup as backups
 from leadtriage.store import open_store, recovery
 

@@ -35,9 +35,9 @@ from PySide6.QtWidgets import (
 import leadtriage
 from leadtriage import APP_NAME
 from leadtriage.domain import localtime
+from leadtriage.leadwork.field_reps import FieldRepService
+from leadtriage.leadwork.leads import LeadService
 from leadtriage.reads import queue
-from leadtriage.services.field_reps import FieldRepService
-from leadtriage.services.leads import LeadService
 from leadtriage.store.db import Store
 from leadtriage.store.settings import SettingsStore
 from leadtriage.ui.lead.workspace import LeadWorkspace

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from leadtriage.errors import UserError
+from leadtriage.leadwork.leads import LeadService
 from leadtriage.outcomes import (
     LOST_REASONS,
     REJECT_REASONS,
@@ -38,7 +39,6 @@ from leadtriage.outcomes import (
     record_outcome,
 )
 from leadtriage.outcomes.service import LABELS, OutcomeReport
-from leadtriage.services.leads import LeadService
 from leadtriage.store.db import Store
 from leadtriage.store.settings import SettingsStore
 from leadtriage.ui.importing.models import TextTableModel

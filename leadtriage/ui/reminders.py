@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from leadtriage import APP_NAME
-from leadtriage.services.reminders import DueCallback, due_between
+from leadtriage.leadwork.reminders import DueCallback, due_between
 from leadtriage.store.db import Store
 from leadtriage.store.timeutil import from_db
 

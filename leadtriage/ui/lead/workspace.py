@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 from leadtriage.domain import localtime
 from leadtriage.domain.status import LABELS, Status, can_move
 from leadtriage.errors import UserError
+from leadtriage.leadwork.field_reps import FieldRepService
+from leadtriage.leadwork.leads import LeadService
 from leadtriage.reads.lead import LeadReader
-from leadtriage.services.field_reps import FieldRepService
-from leadtriage.services.leads import LeadService
 from leadtriage.ui.lead.call_panel import CALL_KEY, CallPanel
 from leadtriage.ui.lead.chips import ChipRow, chip
 from leadtriage.ui.lead.contact_card import ContactCard

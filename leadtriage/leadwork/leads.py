@@ -19,10 +19,10 @@ from leadtriage.domain.dispositions import DEFAULT_DISPOSITIONS, DISQUALIFY_REAS
 from leadtriage.domain.frameworks import get_framework
 from leadtriage.domain.status import Status, can_move, check_move
 from leadtriage.errors import UserError
+from leadtriage.leadwork.calls import acting_rep, at_morning, dispositions_from_setting, retry_at
+from leadtriage.leadwork.fields import EDITABLE, InvalidField, clean_field
 from leadtriage.scoring import ScoreRules, rules_from_setting
 from leadtriage.scoring.current import current_score
-from leadtriage.services.calls import acting_rep, at_morning, dispositions_from_setting, retry_at
-from leadtriage.services.fields import EDITABLE, InvalidField, clean_field
 from leadtriage.store.db import Store
 from leadtriage.store.queue import lead_detail
 from leadtriage.store.settings import SettingsStore
