@@ -159,8 +159,7 @@ class PlaybookPart(QObject):
         bar = self.window.menuBar()
         self.menu = QMenu("&Cadences", self.window)
         # Before Leads (or Help): the Leads menu stays next to Help, where reps find it.
-        before = next((a for a in bar.actions() if a.text() == "&Leads"), bar.actions()[-1])
-        bar.insertMenu(before, self.menu)
+        bar.insertMenu(self.window.leads_menu.menuAction(), self.menu)
         self.import_action = QAction("&Import cadence file…", self.window, triggered=lambda: self.import_file())
         self.export_action = QAction("&Export cadence…", self.window, triggered=self.export_file)
         self.enrol_action = QAction("E&nrol selected leads…", self.window, triggered=lambda: self.bulk_enrol())
