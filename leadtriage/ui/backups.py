@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -37,8 +37,10 @@ from PySide6.QtWidgets import (
 
 from leadtriage import APP_NAME
 from leadtriage.store import backup as backups
-from leadtriage.store.db import Store
 from leadtriage.ui.worker import Worker
+
+if TYPE_CHECKING:  # the UI only hands the Store on, to read sides and services
+    from leadtriage.store.db import Store
 
 log = logging.getLogger(__name__)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDateTime, QSettings, QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -38,8 +39,10 @@ from leadtriage.handoff import (
     HandoffExporter,
 )
 from leadtriage.reads.handoff import leads_to_export, waiting_by_field_rep
-from leadtriage.store.db import Store
 from leadtriage.ui.worker import TaskHandle, Worker
+
+if TYPE_CHECKING:  # the UI only hands the Store on, to read sides and services
+    from leadtriage.store.db import Store
 
 log = logging.getLogger(__name__)
 

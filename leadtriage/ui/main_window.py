@@ -5,6 +5,7 @@ class wires them together."""
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QByteArray,
@@ -27,7 +28,6 @@ from leadtriage import APP_NAME
 from leadtriage.leadwork.field_reps import FieldRepService
 from leadtriage.leadwork.leads import LeadService
 from leadtriage.reads import queue
-from leadtriage.store.db import Store
 from leadtriage.store.settings import SettingsStore
 from leadtriage.ui.lead.workspace import LeadWorkspace
 from leadtriage.ui.queue.panel import QueuePanel
@@ -38,6 +38,9 @@ from leadtriage.ui.settings_dialog import SettingsDialog
 from leadtriage.ui.shortcuts_dialog import ShortcutsDialog
 from leadtriage.ui.welcome import WelcomePage
 from leadtriage.ui.worker import Worker
+
+if TYPE_CHECKING:  # the UI only hands the Store on, to read sides and services
+    from leadtriage.store.db import Store
 
 log = logging.getLogger(__name__)
 TICK_MS = 60_000  # counts and local times move with the clock

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -39,10 +39,12 @@ from leadtriage.outcomes import (
     record_outcome,
 )
 from leadtriage.outcomes.service import LABELS, OutcomeReport
-from leadtriage.store.db import Store
 from leadtriage.store.settings import SettingsStore
 from leadtriage.ui.importing.models import TextTableModel
 from leadtriage.ui.worker import Worker
+
+if TYPE_CHECKING:  # the UI only hands the Store on, to read sides and services
+    from leadtriage.store.db import Store
 
 
 class OutcomeDialog(QDialog):

@@ -6,14 +6,16 @@ usable; the status bar shows progress and the queue reloads with the new scores.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMainWindow
 
 from leadtriage.scoring.training import RETRAIN_EVERY as EVERY  # newly closed leads per retrain
-from leadtriage.store.db import Store
 from leadtriage.ui.worker import Worker
+
+if TYPE_CHECKING:  # the UI only hands the Store on, to read sides and services
+    from leadtriage.store.db import Store
 
 
 class ScoreRetrainer(QObject):

@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from leadtriage.metrics import ActivityRow, FollowUp, GroupStats, RepFollowUps
-from leadtriage.store.timeutil import from_db
+from leadtriage.reads.values import from_db
 
 Index = QModelIndex | QPersistentModelIndex
 SortRole = Qt.ItemDataRole.UserRole + 10

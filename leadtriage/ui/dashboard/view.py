@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QMarginsF, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QAction, QPageLayout, QPageSize, QPainter, QPdfWriter
@@ -41,7 +42,6 @@ from leadtriage.metrics import (
 )
 from leadtriage.metrics.drilldown import LeadFilter, drilldown
 from leadtriage.reads.dashboard import compute_dashboard, first_day
-from leadtriage.store.db import Store
 from leadtriage.store.settings import SettingsStore
 from leadtriage.ui.dashboard.charts import ACCENT, ACCENT_2, GOOD, BarChart
 from leadtriage.ui.dashboard.models import (
@@ -56,6 +56,9 @@ from leadtriage.ui.dashboard.models import (
     pct,
 )
 from leadtriage.ui.worker import Worker
+
+if TYPE_CHECKING:  # the UI only hands the Store on, to read sides and services
+    from leadtriage.store.db import Store
 
 log = logging.getLogger(__name__)
 

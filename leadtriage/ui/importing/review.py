@@ -3,7 +3,7 @@ with Undo. Both ask the `Importer` service; neither touches SQL."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,9 +24,11 @@ from PySide6.QtWidgets import (
 from leadtriage import APP_NAME
 from leadtriage.importing.service import Importer
 from leadtriage.metrics.money import format_money
-from leadtriage.store.db import Store
 from leadtriage.store.settings import SettingsStore
 from leadtriage.ui.importing.models import TextTableModel
+
+if TYPE_CHECKING:  # the UI only hands the Store on, to read sides and services
+    from leadtriage.store.db import Store
 
 COMPARE = [("public_id", "Lead ID"), ("first_name", "First name"), ("last_name", "Last name"), ("title", "Title"),
            ("company", "Company"), ("email", "E-mail"), ("phone", "Phone"), ("city", "City"), ("country", "Country"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -39,10 +39,12 @@ from leadtriage.importing.mapping import CUSTOM, IGNORE, TARGETS, Mapping
 from leadtriage.importing.reader import DamagedLine
 from leadtriage.importing.service import Importer, ImportOptions, ImportPlan, ImportResult
 from leadtriage.progress import Progress
-from leadtriage.store.db import Store
 from leadtriage.store.settings import SettingsStore
 from leadtriage.ui.importing.models import TextTableModel
 from leadtriage.ui.worker import Worker
+
+if TYPE_CHECKING:  # the UI only hands the Store on, to read sides and services
+    from leadtriage.store.db import Store
 
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1", "cp850", "mac-roman"]
 DELIMITERS = [(",", "Comma ( , )"), (";", "Semicolon ( ; )"), ("\t", "Tab"), ("|", "Pipe ( | )")]

@@ -10,7 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtWidgets import QLabel
 
 from leadtriage.domain.status import LABELS, Status
-from leadtriage.store.timeutil import from_db
+from leadtriage.reads.values import from_db
 
 Index = QModelIndex | QPersistentModelIndex
 
