@@ -93,11 +93,11 @@ class MainWindow(QMainWindow):
         self.queue_panel.selection_changed.connect(self.open_lead)
         self._build_menus()
         self._build_import_actions()
-        self._add_outcomes_action()
         self._build_workspace_parts()
         self._build_dashboard()
-        self._add_export_action()
-        self._add_record_outcome_action()
+        from leadtriage.ui.field_sales import FieldSalesPart  # export briefs, outcomes back
+
+        self.field_sales = FieldSalesPart(self)
         from leadtriage.ui.playbook.part import (
             PlaybookPart,  # cadences: due step, e-mail draft, bulk actions
         )
@@ -178,72 +178,6 @@ class MainWindow(QMainWindow):
         self.importing = ImportActions(self, self.store, self.worker, self.file_menu,
                                        on_change=self.refresh)
         self.welcome.import_requested.connect(lambda: self.importing.open_wizard())
-
-    def _add_outcomes_action(self) -> None:
-        """File > Import outcomes…: the field's verdicts back in, previewed first."""
-        file_menu = self.file_menu
-        self.outcomes_action = QAction("Import &outcomes…", self, triggered=self.import_outcomes)
-        self.outcomes_action.setStatusTip("Outcomes from field sales (accepted, rejected, opportunity, won, lost)")
-        file_menu.insertAction(file_menu.actions()[1] if len(file_menu.actions()) > 1 else None,
-                               self.outcomes_action)
-
-    def import_outcomes(self, path: str | None = None) -> None:
-        from leadtriage.ui.outcome_dialog import OutcomeImportDialog
-
-        dialog = OutcomeImportDialog(self.store, self.worker, self, path=path)
-
-        def applied(lead_ids: list) -> None:
-            self.refresh()
-            if self.panel.lead and self.panel.lead["id"] in lead_ids:
-                self.panel.reload()
-
-        dialog.applied.connect(applied)
-        self.outcome_dialog = dialog
-        dialog.open()
-
-    def _add_record_outcome_action(self) -> None:
-        """Leads > Record field outcome…: one outcome by hand for the open lead."""
-        self.record_outcome_action = QAction("Record field &outcome…", self, triggered=self.record_outcome)
-        self.leads_menu.addAction(self.record_outcome_action)
-
-    def record_outcome(self) -> None:
-        from leadtriage.ui.outcome_dialog import OutcomeDialog
-
-        lead = self.panel.lead
-        if lead is None:
-            self.statusBar().showMessage("Open a lead first: the outcome is recorded for the open lead.", 5000)
-            return
-        dialog = OutcomeDialog(self.store, lead["id"], self, today=self.clock().astimezone().date())
-
-        def saved() -> None:
-            self.panel.reload()
-            self.refresh()
-
-        dialog.accepted.connect(saved)
-        self.outcome_dialog = dialog
-        dialog.open()
-
-    def _add_export_action(self) -> None:
-        """Handoff: "Export briefs…" in the Leads menu and on the toolbar."""
-        self.export_action = QAction("Export &briefs…", self, triggered=self.export_briefs)
-        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
-        self.export_action.setStatusTip("Hand qualified leads to field sales: briefs, CRM rows, invites")
-        self.leads_menu.addAction(self.export_action)
-        self.importing.toolbar.addAction(self.export_action)
-
-    def export_briefs(self) -> None:
-        from leadtriage.ui.export_dialog import ExportDialog, summary
-
-        rows = self.table.selectionModel().selectedRows()
-        selected = [i for i in (self.leads.lead_id(r.row()) for r in rows) if i is not None]
-        dialog = ExportDialog(self.store, self.worker, selected, self.qsettings, self)
-        def exported(result) -> None:
-            self.refresh()
-            self.statusBar().showMessage(summary(result), 8000)
-
-        dialog.exported.connect(exported)
-        self.export_dialog = dialog
-        dialog.open()
 
     # -- behaviour -------------------------------------------------------------------
 
