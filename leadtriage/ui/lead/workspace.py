@@ -29,7 +29,7 @@ from leadtriage.domain.status import LABELS, Status, can_move
 from leadtriage.errors import UserError
 from leadtriage.leadwork.field_reps import FieldRepService
 from leadtriage.leadwork.leads import LeadService
-from leadtriage.reads.lead import LeadReader
+from leadtriage.reads.lead import LeadReader, TimelineEntry
 from leadtriage.ui.lead.call_panel import CALL_KEY, CallPanel
 from leadtriage.ui.lead.chips import ChipRow, chip
 from leadtriage.ui.lead.contact_card import ContactCard
@@ -177,7 +177,7 @@ class LeadWorkspace(QWidget):
     def reload(self) -> None:
         self.load(self.lead["id"] if self.lead else None)
 
-    def show_lead(self, lead: dict | None, timeline: list[dict] | None = None, keep_call: bool = False) -> None:
+    def show_lead(self, lead: dict | None, timeline: list[TimelineEntry] | None = None, keep_call: bool = False) -> None:
         self.lead = lead
         self.setEnabled(lead is not None)
         self.call.set_dispositions(self.service.dispositions())
