@@ -11,8 +11,9 @@ from bench.common import OUT, big_db, p50_p95, row
 
 
 def run() -> None:
-    from leadtriage.store import backup as backups
-    from leadtriage.store import open_store, recovery
+    from leadtriage.safety import backup as backups
+    from leadtriage.safety import recovery
+    from leadtriage.store import open_store
 
     db = big_db()
     size_mb = (db.stat().st_size) / 2**20

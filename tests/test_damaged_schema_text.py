@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from leadtriage.errors import DatabaseDamaged
-from leadtriage.store import open_store, recovery
+from leadtriage.safety import recovery
+from leadtriage.store import open_store
 from leadtriage.store.db import inspect_file
 
 

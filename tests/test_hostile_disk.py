@@ -63,7 +63,7 @@ def test_a_new_database_that_hits_a_full_disk_leaves_nothing(small_disk, tmp_pat
 
 
 def test_an_import_that_fills_the_disk_gives_the_space_back(small_disk, tmp_path, capsys, monkeypatch):
-    from leadtriage.store import backup as backups
+    from leadtriage.safety import backup as backups
 
     monkeypatch.setattr(backups, "MIN_FREE_AFTER_BACKUP", 0)  # let the backup before the import fit
     path = small_disk / "leads.db"

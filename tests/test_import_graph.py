@@ -18,7 +18,7 @@ PKG = ROOT / "leadtriage"
 ALLOWED: list[frozenset[str]] = [
     # Opening a database backs it up and checks it, and backups and recovery open
     # databases: being broken up into store/ and safety/ (issue 16).
-    frozenset({"leadtriage.store.backup", "leadtriage.store.db", "leadtriage.store.recovery",
+    frozenset({"leadtriage.safety.backup", "leadtriage.store.db", "leadtriage.safety.recovery",
                "leadtriage.store.schema", "leadtriage.store.schema_check", "leadtriage.store.settings"}),
 ]
 

@@ -8,11 +8,11 @@ import pytest
 
 from leadtriage.cli import main
 from leadtriage.errors import UserError
-from leadtriage.services.backups import BackupScheduler, backup_before
+from leadtriage.safety import backup as backups
+from leadtriage.safety.backup import choose_keep
+from leadtriage.safety.schedule import BackupScheduler, backup_before
 from leadtriage.services.leads import LeadService
-from leadtriage.store import backup as backups
 from leadtriage.store import open_store
-from leadtriage.store.backup import choose_keep
 
 from .conftest import FIXED_NOW
 

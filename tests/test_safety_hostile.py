@@ -8,8 +8,8 @@ import stat
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from leadtriage.safety import backup as backups
 from leadtriage.services.leads import LeadService
-from leadtriage.store import backup as backups
 from leadtriage.store import queue
 
 from .conftest import FIXED_NOW
@@ -119,7 +119,8 @@ def test_logs_hold_no_personal_data(tmp_path, monkeypatch, capsys):
     with a distinctive name and phone: neither appears in the log file."""
     import leadtriage.logs as logs
     from leadtriage.cli import main
-    from leadtriage.store import open_store, recovery
+    from leadtriage.safety import recovery
+    from leadtriage.store import open_store
 
     monkeypatch.delenv("LEADTRIAGE_NO_LOG_FILE")
     monkeypatch.setattr(logs, "_configured", False)

@@ -9,9 +9,10 @@ import pytest
 
 from leadtriage.cli import main
 from leadtriage.errors import DatabaseDamaged
+from leadtriage.safety import backup as backups
+from leadtriage.safety import recovery
 from leadtriage.services.leads import LeadService
-from leadtriage.store import backup as backups
-from leadtriage.store import open_store, recovery
+from leadtriage.store import open_store
 
 from .conftest import FIXED_NOW
 

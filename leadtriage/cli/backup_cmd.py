@@ -18,10 +18,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from leadtriage.services.backups import BackupScheduler
-    from leadtriage.store import backup as backups
+    from leadtriage.safety import backup as backups
+    from leadtriage.safety.recovery import open_or_recover
+    from leadtriage.safety.schedule import BackupScheduler
     from leadtriage.store.db import inspect_file
-    from leadtriage.store.recovery import open_or_recover
 
     path = Path(resolve_db_path(args.db))
     try:

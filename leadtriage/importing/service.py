@@ -131,7 +131,7 @@ class Importer:
         require_lead_columns(mapping, plan.path.name)
         region = (options.default_region or self._setting("default_region") or "US").upper()
         if not options.dry_run and self._has_leads():
-            from leadtriage.store.backup import backup
+            from leadtriage.safety.backup import backup
 
             backup(self.store, reason="before-import")
         started = time.perf_counter()

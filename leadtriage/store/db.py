@@ -21,7 +21,7 @@ from leadtriage.errors import (
     UserError,
 )
 from leadtriage.paths import restrict_file
-from leadtriage.store import backup as backup_mod
+from leadtriage.safety import backup as backup_mod
 from leadtriage.store import schema_check
 from leadtriage.store.errors import environment_errors
 from leadtriage.store.lock import WriterLock
@@ -85,8 +85,8 @@ class Store:
                     lock.cover_file()  # now that the file exists, lock it under every name
             elif writer:
                 # Never write into a damaged file: the caller decides about recovery
-                # (leadtriage.store.recovery.open_or_recover).
-                from leadtriage.store.recovery import check_or_raise
+                # (leadtriage.safety.recovery.open_or_recover).
+                from leadtriage.safety.recovery import check_or_raise
 
                 check_or_raise(path)
             conn = _connect(path, readonly=not writer)

@@ -33,11 +33,11 @@ from typing import TYPE_CHECKING
 from leadtriage.errors import DatabaseDamaged, StorageProblem
 from leadtriage.paths import restrict_file
 from leadtriage.progress import Cancelled
-from leadtriage.store import backup as backups
+from leadtriage.safety import backup as backups
+from leadtriage.safety.wal import describe as describe_wal
+from leadtriage.safety.wal import inspect_wal
 from leadtriage.store.errors import environment_errors
 from leadtriage.store.lock import WriterLock, lock_path
-from leadtriage.store.wal import describe as describe_wal
-from leadtriage.store.wal import inspect_wal
 
 if TYPE_CHECKING:
     from leadtriage.store.db import Store

@@ -15,7 +15,7 @@ from contextlib import closing
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from leadtriage.store import backup as backups
+from leadtriage.safety import backup as backups
 from leadtriage.store.db import Store
 from leadtriage.store.settings import SettingsStore
 
