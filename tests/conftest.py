@@ -14,7 +14,8 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 from hypothesis import settings  # noqa: E402
 
-from leadtriage.store import Store, open_store  # noqa: E402
+from leadtriage.safety.opening import open_store
+from leadtriage.store import Store  # noqa: E402
 
 FIXED_NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
 

@@ -13,7 +13,7 @@ import uuid
 import pytest
 
 from leadtriage.cli import main
-from leadtriage.store import open_store
+from leadtriage.safety.opening import open_store
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 
 from leadtriage import machine_settings
 from leadtriage.cli import main
-from leadtriage.store import open_store
+from leadtriage.safety.opening import open_store
 from leadtriage.store.settings import SettingsStore
 from tests.handoff_helpers import insert_lead
 

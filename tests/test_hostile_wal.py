@@ -14,8 +14,8 @@ import pytest
 
 from leadtriage.cli import main
 from leadtriage.safety import recovery
+from leadtriage.safety.opening import open_store
 from leadtriage.safety.wal import FRAME_HEADER, HEADER, inspect_wal
-from leadtriage.store import open_store
 from tests.handoff_helpers import insert_lead
 
 # Commits three transactions into the WAL and dies without a checkpoint (a crash).

@@ -99,7 +99,7 @@ def test_database_wal_shm_and_backups_are_private(store, db_path):
 
 
 def test_private_even_with_a_permissive_umask(tmp_path):
-    from leadtriage.store import open_store
+    from leadtriage.safety.opening import open_store
 
     old = os.umask(0)
     try:
@@ -120,7 +120,7 @@ def test_logs_hold_no_personal_data(tmp_path, monkeypatch, capsys):
     import leadtriage.logs as logs
     from leadtriage.cli import main
     from leadtriage.safety import recovery
-    from leadtriage.store import open_store
+    from leadtriage.safety.opening import open_store
 
     monkeypatch.delenv("LEADTRIAGE_NO_LOG_FILE")
     monkeypatch.setattr(logs, "_configured", False)

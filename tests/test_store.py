@@ -6,7 +6,8 @@ import stat
 import pytest
 
 from leadtriage.errors import DatabaseBusy, DatabaseTooNew, NotALeadTriageDatabase
-from leadtriage.store import APPLICATION_ID, open_store
+from leadtriage.safety.opening import open_store
+from leadtriage.store import APPLICATION_ID
 from leadtriage.store.schema import LATEST_VERSION, MIGRATIONS
 from leadtriage.store.settings import SettingsStore
 
@@ -81,24 +82,25 @@ def test_transaction_is_all_or_nothing(store):
 
 
 def test_each_schema_version_upgrades_with_nothing_lost(db_path):
+    from leadtriage.safety.opening import open_store
     from leadtriage.store.db import Store
 
     for version in range(1, LATEST_VERSION):
         path = db_path.with_name(f"v{version}.db")
-        s = Store.open(path)  # creates at latest; rebuild at `version` below
+        s = open_store(path)  # creates at latest; rebuild at `version` below
         s.close()
         path.unlink()
         for side in ("-wal", "-shm"):
             path.with_name(path.name + side).unlink(missing_ok=True)
         s = Store.__new__(Store)
-        from leadtriage.store.db import _connect, _create_private_file
+        from leadtriage.store.db import connect, create_private_file
         from leadtriage.store.lock import WriterLock
 
-        _create_private_file(path)
+        create_private_file(path)
         lock = WriterLock(path)
         lock.acquire()
-        Store.__init__(s, path, _connect(path, readonly=False), lock)
-        s._migrate(target=version)
+        Store.__init__(s, path, connect(path, readonly=False), lock)
+        s.migrate(target=version)
         with s.transaction() as db:
             db["leads"].insert({"id": 1, "public_id": "LT-0000X", "first_name": "Jürgen", "last_name": "Weiß",
                                 "company": "Nordwind GmbH", "email": "j.weiss@nordwind.de", "status": "engaged",

@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from leadtriage.importing.reader import read_table, require_regular_file
     from leadtriage.importing.service import Importer, ImportOptions, require_lead_columns
     from leadtriage.progress import Progress
-    from leadtriage.store import open_store
+    from leadtriage.safety.opening import open_store
 
     source = Path(args.file)
     # Read and check the list before the database is opened or created: a file that is

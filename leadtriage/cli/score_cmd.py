@@ -21,8 +21,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from leadtriage.errors import UserError
     from leadtriage.progress import Progress
+    from leadtriage.safety.opening import open_store
     from leadtriage.scoring.training import history_counts, latest_report, train
-    from leadtriage.store import open_store
     from leadtriage.store.db import inspect_file
     from leadtriage.store.schema import LATEST_VERSION
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from leadtriage.demo import pools as P
 from leadtriage.domain.public_id import format_public_id
 from leadtriage.errors import UserError
+from leadtriage.safety.opening import open_store
 from leadtriage.scoring import rules_from_setting
 from leadtriage.scoring.batch import BatchScorer
 from leadtriage.store.bulk import drop_for_bulk, restore_after_bulk
@@ -274,7 +275,7 @@ def build_demo_file(
                     raise UserError("This database already has leads; demo data goes into a new, empty database.")
         tmp = path.with_name(path.name + ".demo-part")
         _remove_with_sidecars(tmp)
-        store = Store.open(tmp)
+        store = open_store(tmp)
         try:
             store.conn.execute("PRAGMA journal_mode = OFF")
             store.conn.execute("PRAGMA synchronous = OFF")

@@ -55,12 +55,12 @@ def run_in_child(db_path: Path, progress: Progress) -> dict[str, Any]:
 
 def _child(path: str, send) -> None:
     from leadtriage.scoring.training import train
-    from leadtriage.store.db import Store, _connect
+    from leadtriage.store.db import Store, connect
 
     def relay(done: int, total: int, message: str) -> None:
         send.send(("progress", done, total, message))
 
-    store = Store(Path(path), _connect(Path(path), readonly=False), lock=None)
+    store = Store(Path(path), connect(Path(path), readonly=False), lock=None)
     try:
         send.send(("report", train(store, Progress(relay))))
     except Exception as exc:  # noqa: BLE001 - reported to the app as one line, then the child ends
