@@ -17,7 +17,7 @@ from leadtriage.safety.opening import open_store
 CHILD = r"""
 import sys
 from leadtriage.importing.service import Importer, ImportOptions
-from leadtriage.progress import Progress
+from leadtriage.util.progress import Progress
 from leadtriage.safety.opening import open_store
 
 def report(done, total, message):

@@ -207,7 +207,7 @@ def test_cli_restore_over_a_damaged_file_keeps_it_aside(capsys, db_path):
 
 
 def test_background_check_can_be_cancelled(demo_store, db_path):
-    from leadtriage.progress import Cancelled
+    from leadtriage.util.progress import Cancelled
 
     with pytest.raises(Cancelled):
         check.find_damage(db_path, full=True, should_stop=lambda: True)

@@ -31,7 +31,7 @@ from leadtriage.domain.public_id import format_public_id
 from leadtriage.errors import UserError
 from leadtriage.safety.opening import open_store
 from leadtriage.scoring import rules_from_setting
-from leadtriage.scoring.batch import BatchScorer
+from leadtriage.scoring.score_many import BatchScorer
 from leadtriage.store.bulk import drop_for_bulk, restore_after_bulk
 from leadtriage.store.db import Store, inspect_file
 from leadtriage.store.lock import WriterLock

@@ -34,7 +34,7 @@ exporter's output):
   discovery changes (`store.derived.discovery_summary`), joined here with the ID and the
   meeting; parsing the JSON fields per row was half the export's time. The sheet's
   brief cells are built here.
-- The next chunk's SELECT runs on a thread (`csv_reader`) while this one is checked
+- The next chunk's SELECT runs on a thread (`csv_prefetch`) while this one is checked
   and written.
 Values only a foreign tool can store (see `store.lenient`) go the plain way, which
 reads them leniently: a BLOB as the text it holds, invalid UTF-8 with U+FFFD. The
@@ -55,13 +55,13 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
-from leadtriage.gcpause import cyclic_gc_paused
-from leadtriage.handoff.csv_reader import ChunkReader, reader
+from leadtriage.handoff.csv_prefetch import ChunkReader, reader
 from leadtriage.handoff.text import _STRIP
 from leadtriage.store.derived.discovery_summary import EXPORT_TEXT, PLAN_PARTS
 from leadtriage.store.derived.latest_meeting import latest_sql
 from leadtriage.store.lenient import as_text
 from leadtriage.store.schema import LEAD_COLUMNS
+from leadtriage.util.gcpause import cyclic_gc_paused
 
 TRIGGERS = frozenset("=+-@\t\r")
 # First characters that need a closer look: triggers, and anything `_STRIP` would

@@ -13,12 +13,12 @@ from contextlib import closing
 from pathlib import Path
 
 from leadtriage.errors import DatabaseDamaged
-from leadtriage.progress import Cancelled
 from leadtriage.safety import backup as backups
 from leadtriage.safety.wal import describe as describe_wal
 from leadtriage.safety.wal import inspect_wal
 from leadtriage.store.db import APPLICATION_ID
 from leadtriage.store.errors import environment_errors
+from leadtriage.util.progress import Cancelled
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ import multiprocessing
 from pathlib import Path
 from typing import Any
 
-from leadtriage.progress import Cancelled, Progress
+from leadtriage.util.progress import Cancelled, Progress
 
 
 def run_in_child(db_path: Path, progress: Progress) -> dict[str, Any]:
