@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import random
 import sqlite3
@@ -19,7 +18,6 @@ import time
 import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,6 +34,7 @@ from leadtriage.store.bulk import drop_for_bulk, restore_after_bulk
 from leadtriage.store.db import Store, inspect_file
 from leadtriage.store.lock import WriterLock
 from leadtriage.store.schema import LEAD_COLUMNS
+from leadtriage.util import processes
 
 BULK_THRESHOLD = 20_000
 BULK_TABLES = ("leads", "activities", "handoffs")
@@ -213,15 +212,20 @@ def _run_chunks(jobs: list[tuple], parallel: bool) -> Iterator[tuple]:
         yield from map(_chunk, jobs)
         return
     # Both cores make rows while this thread writes; a short window bounds memory.
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
-        pending = deque(pool.submit(_chunk, job) for job in jobs[:4])
+    # A chunk whose helper could not start or died is made here (same seed, same rows).
+    pool = processes.HelperPool(2, what="demo")
+    try:
+        pending = deque((job, pool.submit(_chunk, job)) for job in jobs[:4])
         for job in jobs[4:]:
-            result = pending.popleft().result()
-            pending.append(pool.submit(_chunk, job))
+            done, future = pending.popleft()
+            result = pool.result(future, _chunk, done)
+            pending.append((job, pool.submit(_chunk, job)))
             yield result
         while pending:
-            yield pending.popleft().result()
+            done, future = pending.popleft()
+            yield pool.result(future, _chunk, done)
+    finally:
+        pool.close()
 
 
 def _reference_rows(db, now_epoch: float, seed: int) -> tuple[list[int], list[int]]:
