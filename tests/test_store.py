@@ -136,11 +136,18 @@ def test_settings_registry_types_and_defaults(store):
         settings.get("no_such_setting")
 
 
-def test_search_index_follows_edits(store):
-    with store.transaction() as db:
-        db["leads"].insert({"id": 5, "public_id": "LT-00005", "first_name": "Ana", "company": "Acme",
-                            "created_at": "x", "updated_at": "x"})
+def test_search_index_follows_edits(store, make_lead):
+    make_lead(5, first_name="Ana", company="Acme")
     store.conn.execute("UPDATE leads SET company = 'Zeppelin Logistik' WHERE id = 5")
     q = "SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?"
     assert store.conn.execute(q, ("zepp*",)).fetchall() == [(5,)]
     assert store.conn.execute(q, ("acme",)).fetchall() == []
+
+
+def test_the_lead_factory_makes_leads_the_app_accepts(store, make_lead):
+    from leadtriage.domain.public_id import parse_public_id
+
+    ids = [make_lead(), make_lead(company="Acme"), make_lead(40)]
+    assert ids == [1, 2, 40]
+    for lead_id, public_id in store.conn.execute("SELECT id, public_id FROM leads ORDER BY id"):
+        assert parse_public_id(public_id) == lead_id  # the check character is right
