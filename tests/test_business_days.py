@@ -118,3 +118,23 @@ def test_settings_dialog_sets_the_working_week(qtbot, store, monkeypatch):
     dialog.working_days.setText("Sun-Thu")
     dialog.accept()
     assert settings.get("working_days") == "Sun-Thu"
+
+
+def test_nurture_dialog_quick_picks_fall_on_working_days(qtbot):
+    from PySide6.QtWidgets import QPushButton
+
+    from leadtriage.ui.lead.dialogs import NurtureDialog
+
+    friday = date(2026, 12, 4)
+    dialog = NurtureDialog(friday)
+    qtbot.addWidget(dialog)
+    assert dialog.until.date().toPython().weekday() < 5  # the proposed date
+    for button in dialog.findChildren(QPushButton):
+        if "month" in button.text():
+            button.click()
+            picked = dialog.until.date().toPython()
+            assert picked.weekday() < 5, (button.text(), picked)
+            assert picked >= friday + timedelta(days=28)
+    six_day_week = NurtureDialog(friday, week=WorkWeek.parse("Mon-Sat"))
+    qtbot.addWidget(six_day_week)
+    assert six_day_week.until.date().toPython().weekday() < 6

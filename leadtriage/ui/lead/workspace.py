@@ -341,7 +341,7 @@ class LeadWorkspace(QWidget):
 
     def ask_nurture(self) -> None:
         if self.lead is not None and self.nurture_button.isEnabled():
-            dialog = NurtureDialog(self.clock().astimezone().date(), self)
+            dialog = NurtureDialog(self.clock().astimezone().date(), self, self.service.work_week())
             self._open(dialog, lambda reason, until: self.service.nurture(self.lead["id"], reason, until),
                        self._nurtured_text)
 
