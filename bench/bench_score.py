@@ -230,7 +230,7 @@ def scale() -> None:
 
     scratch_copy(path, work.name)
     code = ("import json, resource, sys, time\n"
-            "from leadtriage.store import open_store\n"
+            "from leadtriage.safety.opening import open_store\n"
             "from leadtriage.scoring.training import train\n"
             "s = time.perf_counter()\n"
             "with open_store(sys.argv[1]) as store:\n"
