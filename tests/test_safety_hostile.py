@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from leadtriage.safety import backup as backups
 from leadtriage.services.leads import LeadService
 from leadtriage.store import queue
+from tests.conftest import add_lead
 
 from .conftest import FIXED_NOW
 
@@ -29,10 +30,7 @@ FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 
 
 def new_lead(store) -> int:
-    with store.transaction() as db:
-        return db["leads"].insert({"public_id": f"LT-H{os.urandom(4).hex()}", "first_name": "H", "status": "new",
-                                   "created_at": "2026-11-01 10:00:00",
-                                   "updated_at": "2026-11-01 10:00:00"}).last_pk
+    return add_lead(store, first_name="H", last_name=None)
 
 
 @FAST
