@@ -9,8 +9,8 @@ import pytest
 
 from leadtriage.errors import UserError
 from leadtriage.leadwork.leads import LeadService
-from leadtriage.progress import Cancelled, Progress
 from leadtriage.store import queue
+from leadtriage.util.progress import Cancelled, Progress
 from tests.handoff_helpers import export, insert_lead
 
 MEETING = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)

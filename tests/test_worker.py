@@ -4,8 +4,8 @@ import sqlite3
 
 import pytest
 
-from leadtriage.progress import Cancelled
 from leadtriage.ui.worker import Worker
+from leadtriage.util.progress import Cancelled
 
 
 def _run(store, fn, **callbacks):

@@ -38,10 +38,10 @@ from PySide6.QtWidgets import (
 from leadtriage.importing.mapping import CUSTOM, IGNORE, TARGETS, Mapping
 from leadtriage.importing.reader import DamagedLine
 from leadtriage.importing.service import Importer, ImportOptions, ImportPlan, ImportResult
-from leadtriage.progress import Progress
 from leadtriage.store.settings import SettingsStore
 from leadtriage.ui.importing.models import TextTableModel
 from leadtriage.ui.worker import Worker
+from leadtriage.util.progress import Progress
 
 if TYPE_CHECKING:  # the UI only hands the Store on, to read sides and services
     from leadtriage.store.db import Store
