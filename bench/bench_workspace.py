@@ -14,8 +14,8 @@ RUNS = 200
 
 
 def run() -> None:
+    from leadtriage.leadwork.leads import LeadService
     from leadtriage.safety.opening import open_store
-    from leadtriage.services.leads import LeadService
     from leadtriage.store import queue
 
     path = scratch_copy(big_db(), "workspace-scratch.db")

@@ -14,8 +14,8 @@ def say(line: str) -> None:
 
 
 def log_calls(path: str, seed: int) -> None:
+    from leadtriage.leadwork.leads import LeadService
     from leadtriage.safety.opening import open_store
-    from leadtriage.services.leads import LeadService
 
     store = open_store(path)
     service = LeadService(store, rep="crash-test")

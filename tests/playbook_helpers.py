@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from leadtriage.leadwork.leads import LeadService
 from leadtriage.playbook.service import PlaybookService
-from leadtriage.services.leads import LeadService
 
 CADENCE_YAML = """\
 name: Inbound

@@ -39,7 +39,7 @@ def test_window_shows_demo_data_and_opens_a_lead(qtbot, demo_store, qsettings):
 
 
 def test_table_fetches_more_pages_without_loading_everything(qtbot, demo_store):
-    model = LeadTableModel(demo_store.conn)
+    model = LeadTableModel(demo_store)
     model.set_view("all")
     assert model.rowCount() == PAGE
     while model.canFetchMore():

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from leadtriage.domain.localtime import DEFAULT_WEEK, WorkWeek, on_working_day
-from leadtriage.services.calls import next_step_at, retry_at
-from leadtriage.services.leads import LeadService
+from leadtriage.leadwork.calls import next_step_at, retry_at
+from leadtriage.leadwork.leads import LeadService
 from leadtriage.store.settings import SettingsStore
 from leadtriage.store.timeutil import from_db
 from tests.conftest import FIXED_NOW
@@ -103,7 +103,7 @@ def test_nurture_resurfaces_on_a_working_day(store):
 def test_settings_dialog_sets_the_working_week(qtbot, store, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    from leadtriage.services.field_reps import FieldRepService
+    from leadtriage.leadwork.field_reps import FieldRepService
     from leadtriage.ui.settings_dialog import SettingsDialog
 
     settings = SettingsStore(store)

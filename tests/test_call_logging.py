@@ -5,10 +5,10 @@ from datetime import date, timedelta
 import pytest
 
 from leadtriage.domain.status import TransitionError
-from leadtriage.services.calls import dispositions_from_setting, next_step_at
-from leadtriage.services.field_reps import FieldRepService
-from leadtriage.services.fields import InvalidField
-from leadtriage.services.leads import LeadService, Refused
+from leadtriage.leadwork.calls import dispositions_from_setting, next_step_at
+from leadtriage.leadwork.field_reps import FieldRepService
+from leadtriage.leadwork.fields import InvalidField
+from leadtriage.leadwork.leads import LeadService, Refused
 from leadtriage.store.settings import SettingsStore
 from leadtriage.store.timeutil import to_db
 from tests import conftest

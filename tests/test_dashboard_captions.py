@@ -71,7 +71,7 @@ def test_dashboard_export_names_the_currency(view, tmp_path):
 
 
 def test_the_currency_is_set_in_settings(qtbot, store):
-    from leadtriage.services.field_reps import FieldRepService
+    from leadtriage.leadwork.field_reps import FieldRepService
     from leadtriage.ui.settings_dialog import SettingsDialog
 
     dialog = SettingsDialog(SettingsStore(store), FieldRepService(store))

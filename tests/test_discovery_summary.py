@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leadtriage.handoff.csv_export import discovery_text
+from leadtriage.leadwork.leads import LeadService
 from leadtriage.safety.opening import open_store
-from leadtriage.services.leads import LeadService
 from leadtriage.store.derived.discovery_summary import MAX_LENGTH, PLAN_PARTS
 from leadtriage.store.derived.latest_meeting import INDEX as MEETING_INDEX
 from leadtriage.store.schema import LATEST_VERSION, MIGRATIONS, _v5_crm_export

@@ -142,3 +142,20 @@ def test_dark_window_renders_dark(qtbot, demo_store, qsettings, follower):
 def test_file_dialogs_stay_native():
     for path in UI.rglob("*.py"):
         assert "DontUseNativeDialog" not in path.read_text("utf-8"), path
+
+
+def test_menus_and_the_toolbar_in_their_order(qtbot, store, qsettings):
+    from PySide6.QtWidgets import QToolBar
+
+    from leadtriage.ui.worker import Worker
+
+    window = MainWindow(store, Worker(synchronous=True), qsettings)
+    qtbot.addWidget(window)
+    assert [a.text() for a in window.menuBar().actions()] == ["&File", "&Edit", "&View", "&Go", "&Cadences",
+                                                               "&Leads", "&Help"]
+    leads = [a.text() for a in window.leads_menu.actions()]
+    assert leads == ["Export &briefs…", "Record field &outcome…"]
+    toolbars = window.findChildren(QToolBar)
+    assert len(toolbars) == 1
+    assert [a.text().replace("&", "") for a in toolbars[0].actions()][:1] == ["Import lead list…"]
+    assert "Export briefs…" in [a.text().replace("&", "") for a in toolbars[0].actions()]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import csv
 from datetime import UTC, datetime
 
-from leadtriage.services.field_reps import FieldRepService
-from leadtriage.services.leads import LeadService
+from leadtriage.leadwork.field_reps import FieldRepService
+from leadtriage.leadwork.leads import LeadService
 from leadtriage.store.schema import LATEST_VERSION
 from tests.conftest import FIXED_NOW
 from tests.handoff_helpers import export, insert_lead

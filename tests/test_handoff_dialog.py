@@ -93,8 +93,8 @@ def test_main_window_action_passes_the_selection(qtbot, demo_store, qsettings, t
     lead_id = window.leads.lead_id(0)
     menus = [a.text() for a in window.menuBar().actions()]
     assert menus.index("&Leads") == len(menus) - 2  # before Help
-    window.export_action.trigger()
-    dialog = window.export_dialog
+    window.field_sales.export_action.trigger()
+    dialog = window.field_sales.export_dialog
     assert dialog.selected_ids == [lead_id] and dialog.selection_radio.isChecked()
     for key, box in dialog.format_boxes.items():
         box.setChecked(key == "md")

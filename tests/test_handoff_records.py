@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from leadtriage.errors import UserError
-from leadtriage.services.leads import LeadService
+from leadtriage.leadwork.leads import LeadService
 from leadtriage.store import queue
 from leadtriage.util.progress import Cancelled, Progress
 from tests.handoff_helpers import export, insert_lead

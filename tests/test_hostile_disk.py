@@ -88,7 +88,7 @@ def test_the_app_keeps_working_after_a_full_disk(small_disk, tmp_path):
     """In a long-running session (no close to fold the WAL back), the failed
     transaction's pages are given back at once, so the next small save fits."""
     from leadtriage.errors import StorageProblem
-    from leadtriage.services.leads import LeadService
+    from leadtriage.leadwork.leads import LeadService
 
     path = small_disk / "leads.db"
     store = open_store(path)

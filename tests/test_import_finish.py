@@ -52,7 +52,7 @@ def _spend(store):
 
 def _two_batches(store, tmp_path):
     from leadtriage.importing.service import Importer, ImportOptions
-    from leadtriage.services.leads import LeadService
+    from leadtriage.leadwork.leads import LeadService
 
     importer = Importer(store)
     first = tmp_path / "first.csv"

@@ -166,7 +166,7 @@ def test_store_sits_below_safety():
     `safety/` builds on `store/`, and the open that needs both is `safety.opening`."""
     graph = import_graph()
     up = {(m, t) for m, targets in graph.items() if m.startswith("leadtriage.store")
-          for t in targets if t.startswith(("leadtriage.safety", "leadtriage.services", "leadtriage.ui"))}
+          for t in targets if t.startswith(("leadtriage.safety", "leadtriage.leadwork", "leadtriage.ui"))}
     assert not up, f"store imports from above it: {sorted(up)}"
 
 

@@ -12,7 +12,7 @@ from leadtriage.domain.public_id import format_public_id
 from leadtriage.errors import UserError
 from leadtriage.importing.mapping import Mapping
 from leadtriage.importing.service import Importer, ImportOptions
-from leadtriage.services.leads import LeadService
+from leadtriage.leadwork.leads import LeadService
 from leadtriage.store.settings import SettingsStore
 from leadtriage.util.progress import Cancelled, Progress
 

@@ -208,9 +208,9 @@ def test_history_undo(qtbot, store, tmp_path):
 
 
 def test_rows_model_passes_qtmodeltester(qtmodeltester):
-    from leadtriage.ui.importing.models import RowsModel
+    from leadtriage.ui.importing.models import TextTableModel
 
-    model = RowsModel(["Line", "Name", "Email"], [[2, "Jürgen", "j@x.de"], [3, "ragged"], [4, "x" * 500, None]])
+    model = TextTableModel(["Line", "Name", "Email"], [[2, "Jürgen", "j@x.de"], [3, "ragged"], [4, "x" * 500, None]])
     qtmodeltester.check(model)
     assert model.data(model.index(1, 2)) == ""  # ragged row: blank cell, not an error
     assert model.data(model.index(2, 1)).endswith("…")

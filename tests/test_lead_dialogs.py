@@ -5,7 +5,7 @@ import json
 
 from PySide6.QtCore import Qt
 
-from leadtriage.services.field_reps import FieldRepService, suggest_field_rep
+from leadtriage.leadwork.field_reps import FieldRepService, suggest_field_rep
 from tests.test_workspace_flows import add_leads, lead, make_window
 
 BANT_MET = json.dumps({k: {"met": True, "evidence": f"{k} said so"} for k in ("budget", "authority", "need", "timeline")})

@@ -1,7 +1,7 @@
 import pytest
 
 from leadtriage.domain.status import TransitionError
-from leadtriage.services.leads import LeadService
+from leadtriage.leadwork.leads import LeadService
 from tests.conftest import FIXED_NOW
 
 

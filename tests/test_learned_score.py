@@ -16,13 +16,13 @@ import pytest
 
 from leadtriage.cli import main
 from leadtriage.importing.service import Importer, ImportOptions
+from leadtriage.leadwork.leads import LeadService
 from leadtriage.safety.opening import open_store
 from leadtriage.scoring.active import load_active
 from leadtriage.scoring.fast import FastScorer
 from leadtriage.scoring.features import READ_COLUMNS
 from leadtriage.scoring.learned import Model
 from leadtriage.scoring.training import train
-from leadtriage.services.leads import LeadService
 
 # The true chance is additive on the log-odds scale: base + source + plan.
 BASE = -2.5

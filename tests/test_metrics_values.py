@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from leadtriage.metrics import compute, custom, stats_payload
-from leadtriage.metrics.drilldown import count, drilldown, inline_where, lead_ids
+from leadtriage.metrics.drilldown import chosen_leads, count, drilldown, lead_ids
+from leadtriage.store import queue
 from leadtriage.store.schema import metrics_cube_rebuild_sql, metrics_facts_rebuild_sql
 from tests.conftest import FIXED_NOW
 from tests.metrics_fixture import PERIOD, build
@@ -133,15 +134,35 @@ def test_drilldown_lists_the_leads_behind_the_number(fixture_store, metric, grou
     f = drilldown(metric, custom(*PERIOD), "source" if group else None, group, tz=UTC, now=NOW)
     assert set(lead_ids(fixture_store.conn, f)) == expected
     assert count(fixture_store.conn, f) == len(expected)
-    # the inlined form selects the same leads
-    where = inline_where(fixture_store.conn, f)
-    assert {r[0] for r in fixture_store.conn.execute(f"SELECT id FROM leads WHERE {where}")} == expected
+    # the queue's custom list of it shows the same leads
+    assert _listed(fixture_store, f) == expected
 
 
 def test_drilldown_group_names_are_data_not_sql(fixture_store):
     f = drilldown("leads", custom(*PERIOD), "source", "x' OR '1'='1", tz=UTC)
     assert lead_ids(fixture_store.conn, f) == []
-    assert fixture_store.conn.execute(f"SELECT count(*) FROM leads WHERE {inline_where(fixture_store.conn, f)}").fetchone()[0] == 0
+    assert _listed(fixture_store, f) == set()
+
+
+def test_a_list_of_chosen_leads_shows_exactly_those(fixture_store):
+    assert _listed(fixture_store, chosen_leads("Picked", [5, 1, 1, 999])) == {1, 5}
+    assert _listed(fixture_store, chosen_leads("None", [])) == set()
+
+
+def test_a_group_name_with_a_question_mark_stays_a_value(fixture_store):
+    f = drilldown("leads", custom(*PERIOD), "source", "Trade show?", tz=UTC)
+    assert _listed(fixture_store, f) == set()
+
+
+def _listed(store, f) -> set[int]:
+    """The leads the queue shows for a drill-down, read page by page."""
+    plan = queue.plan(store.conn, queue.QueueQuery("custom", custom=queue.custom_view(f.title, f.where, f.params)),
+                      queue.Moment(NOW))
+    items, cursor = queue.fetch(store.conn, plan, None, 2)
+    while cursor is not None:
+        more, cursor = queue.fetch(store.conn, plan, cursor, 2)
+        items += more
+    return {item.row.id for item in items}
 
 
 def test_drilldown_calls_and_followups(fixture_store):
@@ -153,7 +174,7 @@ def test_drilldown_calls_and_followups(fixture_store):
 
 def test_cubes_stay_in_step_with_lead_changes(demo_store):
     """The triggers keep the cubes equal to a rebuild from scratch after real work."""
-    from leadtriage.services.leads import LeadService
+    from leadtriage.leadwork.leads import LeadService
 
     svc = LeadService(demo_store, rep="Alex Morgan", clock=lambda: FIXED_NOW)
     new_ids = [r[0] for r in demo_store.conn.execute("SELECT id FROM leads WHERE status = 'new' LIMIT 5")]

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 
+from leadtriage.leadwork.field_reps import FieldRepService
 from leadtriage.metrics import compute
 from leadtriage.metrics.period import Period
-from leadtriage.services.field_reps import FieldRepService
-from leadtriage.store import queue
+from leadtriage.reads.lead import LeadReader
 from leadtriage.ui.dashboard.models import ActivityModel, FollowUpModel, RepFollowUpModel
 from leadtriage.ui.lead.timeline import TimelineModel
 from leadtriage.ui.settings_dialog import RepModel
@@ -19,7 +19,7 @@ def test_timeline_model(qtmodeltester, demo_store):
     lead_id = demo_store.conn.execute(
         "SELECT lead_id FROM activities GROUP BY lead_id ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
     model = TimelineModel()
-    model.set_rows(queue.timeline(demo_store.conn, lead_id))
+    model.set_rows(LeadReader(demo_store).timeline(lead_id))
     qtmodeltester.check(model)
     assert model.rowCount() > 3
 
@@ -46,3 +46,17 @@ def test_dashboard_activity_and_follow_up_models(qtmodeltester, demo_store):
     items.set_rows(reps.row_object(0).items)
     qtmodeltester.check(items)
     assert items.rowCount() > 0
+
+
+def test_a_timeline_entry_with_an_unreadable_time_still_shows(demo_store):
+    lead_id = demo_store.conn.execute("SELECT id FROM leads LIMIT 1").fetchone()[0]
+    demo_store.conn.execute("INSERT INTO activities (lead_id, kind, notes, occurred_at) VALUES (?, 'note', ?, ?)",
+                            (lead_id, "written by another tool", "yesterday-ish"))
+    entries = LeadReader(demo_store).timeline(lead_id)
+    odd = next(e for e in entries if e.notes == "written by another tool")
+    assert odd.occurred_at is None
+    model = TimelineModel()
+    model.set_rows(entries)
+    row = entries.index(odd)
+    assert model.index(row, 0).data() == ""
+    assert model.index(row, 1).data() == "Note\nwritten by another tool"

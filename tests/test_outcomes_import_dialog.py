@@ -29,8 +29,8 @@ def test_import_outcomes_from_the_file_menu_previews_then_applies(qtbot, store, 
     window.show()
     file_menu = window.menuBar().actions()[0].menu()
     assert "Import outcomes…" in [a.text().replace("&", "") for a in file_menu.actions()]
-    window.import_outcomes(str(_outcomes_file(tmp_path)))
-    dialog = window.outcome_dialog
+    window.field_sales.import_outcomes(str(_outcomes_file(tmp_path)))
+    dialog = window.field_sales.outcome_dialog
     qtbot.waitUntil(lambda: dialog.preview is not None)
     assert "3 rows" in dialog.summary.text() and "1 outcomes would be applied" in dialog.summary.text()
     rows = [[dialog.problems.data(dialog.problems.index(r, c)) for c in range(3)]
@@ -69,8 +69,8 @@ def test_one_outcome_is_recorded_for_the_open_lead_from_the_leads_menu(qtbot, st
     window.show()
     window.select_view("all")  # the lead stays listed whatever its status
     window.open_lead(1)
-    window.record_outcome_action.trigger()
-    dialog = window.outcome_dialog
+    window.field_sales.record_outcome_action.trigger()
+    dialog = window.field_sales.outcome_dialog
     dialog.outcome.setCurrentIndex(dialog.outcome.findData("accepted"))
     dialog.save()
     assert store.conn.execute("SELECT status FROM leads WHERE id = 1").fetchone()[0] == "accepted"

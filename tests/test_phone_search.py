@@ -10,7 +10,7 @@ from datetime import UTC
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leadtriage.services.leads import LeadService
+from leadtriage.leadwork.leads import LeadService
 from leadtriage.store import queue
 from leadtriage.store.queue import Filters, Moment, QueueQuery
 from tests.queue_data import NOW, add

@@ -7,8 +7,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from leadtriage.leadwork.leads import LeadService
 from leadtriage.playbook.service import PlaybookService
-from leadtriage.services.leads import LeadService
 from leadtriage.ui.main_window import MainWindow
 from leadtriage.ui.worker import Worker
 from tests.conftest import FIXED_NOW

@@ -30,7 +30,7 @@ def test_models_pass_qt_model_tester(qtmodeltester, demo_store):
     # inside its own modelReset handler and then trips over its own bookkeeping.
     for query in (QueueQuery(queue.TODAY), QueueQuery("all", "local_time", True), QueueQuery("all", "company", True),
                   QueueQuery("all", search="anders"), QueueQuery("new", filters=Filters(callable_now=True))):
-        model = LeadTableModel(demo_store.conn, clock=lambda: FIXED_NOW)
+        model = LeadTableModel(demo_store, clock=lambda: FIXED_NOW)
         model.set_query(query)
         qtmodeltester.check(model)
         assert model.rowCount() > 0

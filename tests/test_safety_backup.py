@@ -8,12 +8,12 @@ import pytest
 
 from leadtriage.cli import main
 from leadtriage.errors import UserError
+from leadtriage.leadwork.leads import LeadService
 from leadtriage.safety import backup as backups
 from leadtriage.safety import retention
 from leadtriage.safety.opening import open_store
 from leadtriage.safety.retention import choose_keep
 from leadtriage.safety.schedule import BackupScheduler, backup_before
-from leadtriage.services.leads import LeadService
 
 from .conftest import FIXED_NOW
 

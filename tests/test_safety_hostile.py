@@ -8,8 +8,8 @@ import stat
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from leadtriage.leadwork.leads import LeadService
 from leadtriage.safety import backup as backups
-from leadtriage.services.leads import LeadService
 from leadtriage.store import queue
 from tests.conftest import add_lead
 
@@ -40,7 +40,7 @@ def test_activity_notes_round_trip_through_the_service(store, text):
     lead = new_lead(store)
     activity = service.log_activity(lead, "call", notes=text, data={"quote": text})
     row = store.conn.execute("SELECT notes, rep FROM activities WHERE id = ?", (activity,)).fetchone()
-    from leadtriage.services.calls import acting_rep
+    from leadtriage.leadwork.calls import acting_rep
     from leadtriage.store.settings import SettingsStore
 
     assert row == (text, text[:50] or acting_rep(SettingsStore(store)))  # no name given: the acting rep

@@ -9,10 +9,10 @@ import pytest
 
 from leadtriage.cli import main
 from leadtriage.errors import DatabaseDamaged
+from leadtriage.leadwork.leads import LeadService
 from leadtriage.safety import backup as backups
 from leadtriage.safety import check, recovery
 from leadtriage.safety.opening import open_store
-from leadtriage.services.leads import LeadService
 
 from .conftest import FIXED_NOW
 

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from leadtriage.leadwork.leads import LeadService
 from leadtriage.scoring import rules_from_setting, score_lead
-from leadtriage.services.leads import LeadService
 
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
 DEFAULTS = rules_from_setting({})

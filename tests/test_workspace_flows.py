@@ -7,7 +7,7 @@ from datetime import timedelta
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
 
-from leadtriage.services.field_reps import FieldRepService
+from leadtriage.leadwork.field_reps import FieldRepService
 from leadtriage.store.timeutil import to_db
 from leadtriage.ui.main_window import MainWindow
 from leadtriage.ui.worker import Worker
@@ -133,7 +133,7 @@ def test_nurture_with_a_date_comes_back_on_that_date(qtbot, store, qsettings):
     assert row["next_action_at"] == to_db(ws.call.clock().astimezone().replace(
         year=back.year, month=back.month, day=back.day, hour=9, minute=0, second=0))
     # due in the nurture view order on that date, not before
-    from leadtriage.services.reminders import due_between
+    from leadtriage.leadwork.reminders import due_between
     from leadtriage.store.timeutil import from_db
     due_at = from_db(row["next_action_at"])
     assert due_between(store, FIXED_NOW, due_at - timedelta(minutes=1)) == []

@@ -14,11 +14,11 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
+from leadtriage.leadwork.leads import LeadService
 from leadtriage.paths import resource
 from leadtriage.playbook.model import StepKind
 from leadtriage.playbook.service import PlaybookService
 from leadtriage.scoring import score_lead
-from leadtriage.services.leads import LeadService
 from leadtriage.store.db import Store
 from leadtriage.store.timeutil import from_db, to_db
 

@@ -22,8 +22,8 @@ from leadtriage.errors import StorageProblem, UserError
 from leadtriage.handoff import csv_export
 from leadtriage.handoff.brief import Brief, collect_brief
 from leadtriage.handoff.filenames import FileNamer, safe_stem
+from leadtriage.leadwork.leads import LeadService
 from leadtriage.paths import restrict_folder
-from leadtriage.services.leads import LeadService
 from leadtriage.store.db import Store
 from leadtriage.store.lenient import as_text, lenient_text
 from leadtriage.store.settings import SettingsStore

@@ -3,12 +3,14 @@
 `drilldown(...)` returns a `LeadFilter`: a WHERE clause over `leads` with its
 parameters, built from the same definitions the numbers use (the cube keys in
 store/schema.py), so the list a user opens has exactly as many leads as the number
-they clicked. `lead_ids` / `count` run it; `inline_where` renders it with literals
-quoted by SQLite itself, for the queue's views (which take a plain WHERE string).
+they clicked. `lead_ids` / `count` run it; the queue shows it as a custom list
+(`store.queue.custom_view`), its parameters kept as parameters. `chosen_leads` is
+the same kind of filter for a set of leads picked by id.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -43,6 +45,13 @@ class LeadFilter:
     title: str
     where: str
     params: tuple
+
+
+def chosen_leads(title: str, ids) -> LeadFilter:
+    """A filter for leads picked by id (any number: one JSON parameter, not one
+    parameter per lead)."""
+    return LeadFilter(title, "leads.id IN (SELECT value FROM json_each(?))",
+                      (json.dumps(sorted({int(i) for i in ids})),))
 
 
 def _group_clause(by: str | None, group: str | None, column_prefix: str = "leads.") -> tuple[str, list]:
@@ -148,16 +157,3 @@ def lead_ids(conn: sqlite3.Connection, f: LeadFilter, limit: int | None = None) 
 
 def count(conn: sqlite3.Connection, f: LeadFilter) -> int:
     return conn.execute(f"SELECT count(*) FROM leads WHERE {f.where}", f.params).fetchone()[0]
-
-
-def inline_where(conn: sqlite3.Connection, f: LeadFilter) -> str:
-    """The filter as one WHERE string, each parameter replaced by SQLite's own quote()
-    of it (safe for any text a source or campaign name may hold)."""
-    parts = f.where.split("?")
-    if len(parts) - 1 != len(f.params):
-        raise ValueError("parameter count does not match the filter")
-    out = [parts[0]]
-    for value, tail in zip(f.params, parts[1:], strict=True):
-        out.append(conn.execute("SELECT quote(?)", (value,)).fetchone()[0])
-        out.append(tail)
-    return "".join(out)

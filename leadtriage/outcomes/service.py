@@ -30,8 +30,8 @@ from typing import Any
 from leadtriage.domain.public_id import format_public_id, parse_public_id
 from leadtriage.domain.status import Status, can_move
 from leadtriage.errors import UserError
+from leadtriage.leadwork.leads import LeadService, utc_now
 from leadtriage.outcomes.parse import OUTCOMES, OutcomeRow, check_amount, check_date, read_outcomes
-from leadtriage.services.leads import LeadService, utc_now
 from leadtriage.store.db import Store
 from leadtriage.store.timeutil import from_db, to_db
 

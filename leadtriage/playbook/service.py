@@ -21,6 +21,7 @@ from typing import Any
 from leadtriage.domain import localtime
 from leadtriage.domain.status import TransitionError
 from leadtriage.errors import UserError
+from leadtriage.leadwork.leads import LeadService, utc_now
 from leadtriage.playbook import files
 from leadtriage.playbook.model import (
     EXIT_REASONS,
@@ -34,7 +35,6 @@ from leadtriage.playbook.model import (
 from leadtriage.playbook.rules import WEEK, Verdict, blocked_by_flags, cap_wait, check
 from leadtriage.playbook.schedule import due_after, next_allowed
 from leadtriage.playbook.templates import Rendered, TemplateRefused, lead_fields, render
-from leadtriage.services.leads import LeadService, utc_now
 from leadtriage.store.db import Store
 from leadtriage.store.settings import SettingsStore
 from leadtriage.store.timeutil import from_db, to_db

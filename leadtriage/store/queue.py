@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+from leadtriage.domain.today import BY_NEXT, BY_RECENT, BY_SCORE, TODAY_BANDS
 from leadtriage.store.lenient import as_text, lenient_text
 from leadtriage.store.schema import LEAD_COLUMNS as _KINDS
 
@@ -52,9 +53,6 @@ class LeadRow:
         return " ".join(p for p in (self.first_name, self.last_name) if p) or "(no name)"
 
 
-BY_SCORE = (("score", "DESC"), ("created_at", "DESC"), ("id", "DESC"))
-BY_NEXT = (("next_action_at", "ASC"), ("id", "ASC"))
-BY_RECENT = (("last_touch_at", "DESC"), ("id", "DESC"))
 
 def counts_by_status(conn: sqlite3.Connection) -> dict[str, int]:
     """Leads per status (and "all"), from the trigger-kept `lead_counts` table."""
@@ -94,6 +92,9 @@ def _after(order: tuple[tuple[str, str], ...], key: tuple) -> tuple[str, list]:
 
 
 def lead_detail(conn: sqlite3.Connection, lead_id: int) -> dict | None:
+    """The lead's stored values, every text column read as text (the one lenient
+    "read one lead": the workspace shows it, the lead service scores, moves and
+    exports it); None when there is no such lead."""
     with lenient_text(conn):
         cur = conn.execute("SELECT * FROM leads WHERE id = ?", (lead_id,))
         row = cur.fetchone()
@@ -136,6 +137,7 @@ class QueueView:
     where: str  # SQL over leads with named parameters :now, :day_end, :today
     order: tuple[tuple[str, str], ...]  # natural ("priority") order
     description: str = ""
+    params: tuple[tuple[str, object], ...] = ()  # a custom list's own named parameters
 
 
 QUEUE_VIEWS: dict[str, QueueView] = {
@@ -160,19 +162,6 @@ QUEUE_VIEWS: dict[str, QueueView] = {
         QueueView("nurture", "All nurture", "leads.status = 'nurture'", BY_NEXT),
     )
 }
-
-# Today's bands. Disjoint by construction; do-not-call leads are never in the work order.
-_CALLBACK = "leads.status IN ('attempting', 'engaged', 'rejected') AND (leads.status <> 'attempting' OR coalesce(leads.connects, 0) > 0)"
-TODAY_BANDS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
-    ("Overdue", f"{_CALLBACK} AND leads.next_action_at < :now", BY_NEXT),
-    ("Due today", f"{_CALLBACK} AND leads.next_action_at >= :now AND leads.next_action_at < :day_end", BY_NEXT),
-    ("New", "leads.status = 'new'", BY_SCORE),
-    ("Attempt due", "leads.status = 'attempting' AND (leads.next_action_at IS NULL OR "
-     "(leads.next_action_at <= :now AND coalesce(leads.connects, 0) = 0))", BY_NEXT),
-    ("Resurfacing", "leads.status = 'nurture' AND leads.next_action_at IS NULL AND leads.nurture_until <= :today",
-     (("id", "ASC"),)),
-    ("Resurfacing", "leads.status = 'nurture' AND leads.next_action_at <= :now", BY_NEXT),
-)
 
 # Sortable columns: key -> (label, order builder). "priority" is the view's own order.
 SORT_KEYS = ("priority", "name", "score", "next_action", "last_touch", "company", "local_time")
@@ -214,6 +203,19 @@ class QueueQuery:
     search: str = ""
     # An ad-hoc list (a dashboard drill-down) instead of a named view.
     custom: QueueView | None = None
+
+
+def custom_view(label: str, where: str, params: tuple = ()) -> QueueView:
+    """An ad-hoc list (a dashboard drill-down, leads the rep picked), newest first.
+    `where` is SQL over `leads` with `?` parameters, as a `metrics.drilldown.LeadFilter`
+    holds it; they become named ones so they join the plan's :now, :day_end, :today.
+    The values stay parameters: nothing a user typed is ever spliced into SQL."""
+    parts = where.split("?")
+    if len(parts) - 1 != len(params):
+        raise ValueError("parameter count does not match the filter")
+    named = parts[0] + "".join(f":custom{i}{tail}" for i, tail in enumerate(parts[1:]))
+    return QueueView("custom", label, named, (("id", "DESC"),),
+                     params=tuple((f"custom{i}", v) for i, v in enumerate(params)))
 
 
 def view_of(query: QueueQuery) -> QueueView:
@@ -408,6 +410,7 @@ def plan(conn: sqlite3.Connection, query: QueueQuery, moment: Moment) -> list[Se
         return segments
 
     view = view_of(query)
+    base.update(view.params)
     if view.key == TODAY:
         bands = [(label, f"{where} AND coalesce(leads.do_not_call, 0) = 0 AND {_NOT_IN_CADENCE}", order, "leads")
                  for label, where, order in TODAY_BANDS]

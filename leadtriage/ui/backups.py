@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -37,8 +37,10 @@ from PySide6.QtWidgets import (
 
 from leadtriage import APP_NAME
 from leadtriage.safety import backup as backups
-from leadtriage.store.db import Store
 from leadtriage.ui.worker import Worker
+
+if TYPE_CHECKING:  # the UI only hands the Store on, to read sides and services
+    from leadtriage.store.db import Store
 
 log = logging.getLogger(__name__)
 
@@ -329,7 +331,7 @@ class BackupController(QObject):
     def close(self) -> None:
         self.stop()
         if self._worker_store is not None:
-            self._worker_store.conn.close()
+            self._worker_store.close()
             self._worker_store = None
 
     def _status(self, text: str, timeout: int = 8000) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDateTime, QSettings, QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -36,11 +37,12 @@ from leadtriage.handoff import (
     ExportRequest,
     ExportResult,
     HandoffExporter,
-    qualified_by_field_rep,
-    select_leads,
 )
-from leadtriage.store.db import Store
+from leadtriage.reads.handoff import leads_to_export, waiting_by_field_rep
 from leadtriage.ui.worker import TaskHandle, Worker
+
+if TYPE_CHECKING:  # the UI only hands the Store on, to read sides and services
+    from leadtriage.store.db import Store
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +78,7 @@ class ExportDialog(QDialog):
         self.choice = QButtonGroup(self)
         self.selection_radio = QRadioButton(f"Selected leads ({len(self.selected_ids):,})")
         self.selection_radio.setEnabled(bool(self.selected_ids))
-        per_rep = qualified_by_field_rep(store.conn)
+        per_rep = waiting_by_field_rep(store)
         total = sum(n for _, n in per_rep)
         self.qualified_radio = QRadioButton(f"All qualified leads ({total:,})")
         self.rep_radio = QRadioButton("Qualified leads of field rep")
@@ -180,8 +182,8 @@ class ExportDialog(QDialog):
         if self.selection_radio.isChecked():
             return self.selected_ids
         if self.rep_radio.isChecked():
-            return select_leads(self.store.conn, field_rep=self.rep_combo.currentData())
-        return select_leads(self.store.conn)
+            return leads_to_export(self.store, field_rep=self.rep_combo.currentData())
+        return leads_to_export(self.store)
 
     def meeting_at(self) -> datetime | None:
         if not self.meeting_box.isChecked():
@@ -208,19 +210,13 @@ class ExportDialog(QDialog):
         self.qsettings.setValue("export/formats", ",".join(request.formats))
         self.qsettings.setValue("export/folder", str(request.folder))
 
-        def work(progress):
-            store = self.store.for_worker()
-            try:
-                return HandoffExporter(store).export(request, progress)
-            finally:
-                store.conn.close()
-
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         self.status.setText(f"Exporting {len(ids):,} leads…")
         self.export_button.setEnabled(False)
-        self.task = self.worker.run(work, on_done=self._done, on_error=self._failed,
-                                    on_progress=self._progress, on_cancelled=self._cancelled)
+        self.task = self.worker.run_db(self.store, lambda own, progress: HandoffExporter(own).export(request, progress),
+                                       on_done=self._done, on_error=self._failed,
+                                       on_progress=self._progress, on_cancelled=self._cancelled)
         self._update_buttons()
 
     def _progress(self, done: int, total: int, message: str) -> None:

@@ -5,51 +5,42 @@ class wires them together."""
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QByteArray,
-    QItemSelection,
-    QItemSelectionModel,
-    QModelIndex,
     QSettings,
-    QSignalBlocker,
     Qt,
     QTimer,
 )
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHeaderView,
-    QLabel,
     QListView,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QSplitter,
     QStackedWidget,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
 )
 
 import leadtriage
 from leadtriage import APP_NAME
-from leadtriage.domain import localtime
-from leadtriage.services.field_reps import FieldRepService
-from leadtriage.services.leads import LeadService
-from leadtriage.store import queue
-from leadtriage.store.db import Store
+from leadtriage.leadwork.field_reps import FieldRepService
+from leadtriage.leadwork.leads import LeadService
+from leadtriage.reads import queue
 from leadtriage.store.settings import SettingsStore
 from leadtriage.ui.lead.workspace import LeadWorkspace
-from leadtriage.ui.queue.filter_bar import FilterBar
-from leadtriage.ui.queue.search_box import SearchBox
-from leadtriage.ui.queue.table_model import COL, LeadTableModel, utc_now
+from leadtriage.ui.queue.panel import QueuePanel
+from leadtriage.ui.queue.table_model import utc_now
 from leadtriage.ui.queue.views_model import ViewListModel
 from leadtriage.ui.reminders import Reminders
 from leadtriage.ui.settings_dialog import SettingsDialog
 from leadtriage.ui.shortcuts_dialog import ShortcutsDialog
 from leadtriage.ui.welcome import WelcomePage
 from leadtriage.ui.worker import Worker
+
+if TYPE_CHECKING:  # the UI only hands the Store on, to read sides and services
+    from leadtriage.store.db import Store
 
 log = logging.getLogger(__name__)
 TICK_MS = 60_000  # counts and local times move with the clock
@@ -99,14 +90,14 @@ class MainWindow(QMainWindow):
 
         self.sidebar.selectionModel().currentChanged.connect(
             lambda cur, _: self.show_view(cur.data(ViewListModel.ViewKeyRole)))
-        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.queue_panel.selection_changed.connect(self.open_lead)
         self._build_menus()
         self._build_import_actions()
-        self._add_outcomes_action()
         self._build_workspace_parts()
         self._build_dashboard()
-        self._add_export_action()
-        self._add_record_outcome_action()
+        from leadtriage.ui.field_sales import FieldSalesPart  # export briefs, outcomes back
+
+        self.field_sales = FieldSalesPart(self)
         from leadtriage.ui.playbook.part import (
             PlaybookPart,  # cadences: due step, e-mail draft, bulk actions
         )
@@ -124,65 +115,18 @@ class MainWindow(QMainWindow):
     # -- parts -----------------------------------------------------------------------
 
     def _build_queue(self) -> None:
-        """The middle column: search, filters, the lead table and a line about it."""
-        prefs = SettingsStore(self.store)
-        try:
-            hours = localtime.CallingHours.parse(prefs.get("calling_hours_start"), prefs.get("calling_hours_end"))
-        except ValueError as exc:
-            log.warning("calling hours setting ignored: %s", exc)
-            hours = localtime.DEFAULT_HOURS
-        self.leads = LeadTableModel(self.store.conn, self, clock=self.clock, calling_hours=hours,
-                                    default_region=prefs.get("default_region") or "US")
-        self.search = SearchBox()
-        self.search.search_changed.connect(self._search_changed)
-        self.search.go_down.connect(self._enter_results)
-        self.filters = FilterBar()
-        self.filters.changed.connect(self.leads.set_filters)
-
-        self.table = QTableView()
-        self.table.setObjectName("leadTable")
-        self.table.setModel(self.leads)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(26)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        self.table.setSortingEnabled(True)
-        header.sortIndicatorChanged.connect(self._sort_indicator_changed)
-        for name, width in (("Priority", 90), ("Name", 160), ("Company", 170), ("Title", 150), ("Status", 90),
-                            ("Score", 50), ("Next action", 105), ("Last touch", 105), ("Local time", 80)):
-            self.table.setColumnWidth(COL[name], width)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.activated.connect(self._activated)
-
-        self.list_info = QLabel()
-        self.list_info.setObjectName("listInfo")
-        self.list_info.setTextFormat(Qt.TextFormat.PlainText)
-        self.list_info.setWordWrap(True)  # a long explanation wraps instead of widening the window
-        self.leads.loaded.connect(self._update_list_info)
-        self.leads.loaded.connect(self._keep_open_lead)
-        # A new order or view starts at its top. (Left at the bottom, the view would
-        # also ask at once for a second page nobody is looking at.)
-        self.leads.modelAboutToBeReset.connect(self.table.scrollToTop)
-        self._open_lead_id: int | None = None
-        self.leads.rowsInserted.connect(self._update_list_info)
-
-        self.queue_area = QWidget()
-        self.queue_area.setObjectName("queueArea")
-        layout = QVBoxLayout(self.queue_area)
-        layout.setContentsMargins(4, 4, 4, 0)
-        layout.addWidget(self.search)
-        layout.addWidget(self.filters)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.list_info)
+        """The middle column (ui/queue/panel.py): search, filters, the lead table."""
+        q = self.queue_panel = QueuePanel(self.store, self.views, SettingsStore(self.store), self.clock)
+        # Its parts by their old names: other parts (cadences, import, shortcuts) use them.
+        self.queue_area, self.leads, self.table = q, q.leads, q.table
+        self.search, self.filters, self.list_info = q.search, q.filters, q.list_info
+        q.message.connect(lambda text, msecs: self.statusBar().showMessage(text, msecs))
+        q.open_lead_gone.connect(lambda: self.open_lead(None))
+        q.activated.connect(self._activated)
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
+        # Parts add their actions to these menus, held by reference (a label may change).
+        self.file_menu = file_menu = self.menuBar().addMenu("&File")
         self.demo_action = QAction("Load &demo data", self, triggered=self.load_demo)
         file_menu.addAction(self.demo_action)
         file_menu.addSeparator()
@@ -191,11 +135,11 @@ class MainWindow(QMainWindow):
         quit_action = QAction("&Quit", self, triggered=self.close)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         file_menu.addAction(quit_action)
-        edit_menu = self.menuBar().addMenu("&Edit")
+        self.edit_menu = edit_menu = self.menuBar().addMenu("&Edit")
         self.find_action = QAction("&Find lead…", self, triggered=self.focus_search)
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
         edit_menu.addAction(self.find_action)
-        view_menu = self.menuBar().addMenu("&View")
+        self.view_menu = view_menu = self.menuBar().addMenu("&View")
         refresh = QAction("&Refresh", self, triggered=self.refresh)
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
         view_menu.addAction(refresh)
@@ -210,11 +154,12 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, key=view.key: self.select_view(key))
             view_menu.addAction(action)
             self.view_actions.append(action)
-        go_menu = self.menuBar().addMenu("&Go")
+        self.go_menu = go_menu = self.menuBar().addMenu("&Go")
         self.next_action = QAction("&Next lead", self, triggered=self.select_next_lead)
         self.next_action.setShortcut(QKeySequence("Ctrl+J"))
         go_menu.addAction(self.next_action)
-        help_menu = self.menuBar().addMenu("&Help")
+        self.leads_menu = self.menuBar().addMenu("&Leads")  # export and outcomes fill it
+        self.help_menu = help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(QAction(f"&About {APP_NAME}", self, triggered=self.about))
 
     def _build_backup_part(self, file_menu) -> None:
@@ -230,91 +175,14 @@ class MainWindow(QMainWindow):
         # the welcome page's button, duplicates review and import history.
         from leadtriage.ui.importing.actions import ImportActions
 
-        self.importing = ImportActions(self, self.store, self.worker, self.menuBar().actions()[0].menu(),
+        self.importing = ImportActions(self, self.store, self.worker, self.file_menu,
                                        on_change=self.refresh)
         self.welcome.import_requested.connect(lambda: self.importing.open_wizard())
-
-    def _add_outcomes_action(self) -> None:
-        """File > Import outcomes…: the field's verdicts back in, previewed first."""
-        file_menu = self.menuBar().actions()[0].menu()
-        self.outcomes_action = QAction("Import &outcomes…", self, triggered=self.import_outcomes)
-        self.outcomes_action.setStatusTip("Outcomes from field sales (accepted, rejected, opportunity, won, lost)")
-        file_menu.insertAction(file_menu.actions()[1] if len(file_menu.actions()) > 1 else None,
-                               self.outcomes_action)
-
-    def import_outcomes(self, path: str | None = None) -> None:
-        from leadtriage.ui.outcome_dialog import OutcomeImportDialog
-
-        dialog = OutcomeImportDialog(self.store, self.worker, self, path=path)
-
-        def applied(lead_ids: list) -> None:
-            self.refresh()
-            if self.panel.lead and self.panel.lead["id"] in lead_ids:
-                self.panel.reload()
-
-        dialog.applied.connect(applied)
-        self.outcome_dialog = dialog
-        dialog.open()
-
-    def _add_record_outcome_action(self) -> None:
-        """Leads > Record field outcome…: one outcome by hand for the open lead."""
-        menu = next(a.menu() for a in self.menuBar().actions() if a.text().replace("&", "") == "Leads")
-        self.record_outcome_action = QAction("Record field &outcome…", self, triggered=self.record_outcome)
-        menu.addAction(self.record_outcome_action)
-
-    def record_outcome(self) -> None:
-        from leadtriage.ui.outcome_dialog import OutcomeDialog
-
-        lead = self.panel.lead
-        if lead is None:
-            self.statusBar().showMessage("Open a lead first: the outcome is recorded for the open lead.", 5000)
-            return
-        dialog = OutcomeDialog(self.store, lead["id"], self, today=self.clock().astimezone().date())
-
-        def saved() -> None:
-            self.panel.reload()
-            self.refresh()
-
-        dialog.accepted.connect(saved)
-        self.outcome_dialog = dialog
-        dialog.open()
-
-    def _add_export_action(self) -> None:
-        """Handoff: "Export briefs…" in the Leads menu and on the toolbar."""
-        from PySide6.QtWidgets import QMenu, QToolBar
-
-        self.export_action = QAction("Export &briefs…", self, triggered=self.export_briefs)
-        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
-        self.export_action.setStatusTip("Hand qualified leads to field sales: briefs, CRM rows, invites")
-        menu = next((a.menu() for a in self.menuBar().actions() if a.text().replace("&", "") == "Leads"), None)
-        if menu is None:
-            menu = QMenu("&Leads", self)
-            self.menuBar().insertMenu(self.menuBar().actions()[-1], menu)  # before Help
-        menu.addAction(self.export_action)
-        toolbar = self.findChild(QToolBar, "mainToolbar")
-        if toolbar is None:
-            toolbar = self.addToolBar("Main")
-            toolbar.setObjectName("mainToolbar")
-        toolbar.addAction(self.export_action)
-
-    def export_briefs(self) -> None:
-        from leadtriage.ui.export_dialog import ExportDialog, summary
-
-        rows = self.table.selectionModel().selectedRows()
-        selected = [i for i in (self.leads.lead_id(r.row()) for r in rows) if i is not None]
-        dialog = ExportDialog(self.store, self.worker, selected, self.qsettings, self)
-        def exported(result) -> None:
-            self.refresh()
-            self.statusBar().showMessage(summary(result), 8000)
-
-        dialog.exported.connect(exported)
-        self.export_dialog = dialog
-        dialog.open()
 
     # -- behaviour -------------------------------------------------------------------
 
     def refresh(self) -> None:
-        counts = queue.counts_by_status(self.store.conn)
+        counts = self.leads.reads.counts_by_status()
         self.views.set_counts(counts)
         has_leads = counts.get("all", 0) > 0
         self.stack.setCurrentWidget(self.splitter if has_leads else self.welcome)
@@ -329,43 +197,31 @@ class MainWindow(QMainWindow):
         """Status counts come straight from the trigger-kept table (instant); the
         time-dependent ones (Today, overdue, nurture due) are index scans of tens of
         milliseconds on a big database, so they run off the UI thread."""
-        self.views.set_counts(queue.counts_by_status(self.store.conn))
+        self.views.set_counts(self.leads.reads.counts_by_status())
         if self._counts_job is not None:
             return  # one in flight is enough; it reads fresh data
         moment = queue.Moment(self.clock())
-
-        def work(_progress):
-            other = self.store.for_worker()
-            try:
-                return queue.queue_counts(other.conn, moment)
-            finally:
-                other.conn.close()
 
         def done(counts: dict[str, int]) -> None:
             self._counts_job = None
             self.views.set_counts(counts)
             self._update_title()
-            self._update_list_info()
+            self.queue_panel.update_list_info()
 
         def failed(exc: BaseException) -> None:
             self._counts_job = None
             log.warning("queue counts failed: %s", exc)
 
         self._counts_job = True  # set before run: a synchronous worker finishes inside run()
-        handle = self.worker.run(work, on_done=done, on_error=failed)
+        handle = self.worker.run_db(self.store, lambda own, _progress: queue.queue_counts(own, moment),
+                                    on_done=done, on_error=failed)
         if self._counts_job is True:
             self._counts_job = handle
 
     def _load_filter_options(self) -> None:
-        def work(_progress):
-            other = self.store.for_worker()
-            try:
-                return queue.filter_options(other.conn)
-            finally:
-                other.conn.close()
-
-        self.worker.run(work, on_done=self.filters.set_options,
-                        on_error=lambda exc: log.warning("filter options failed: %s", exc))
+        self.worker.run_db(self.store, lambda own, _progress: queue.filter_options(own),
+                           on_done=self.filters.set_options,
+                           on_error=lambda exc: log.warning("filter options failed: %s", exc))
 
     def _on_tick(self) -> None:
         if self.stack.currentWidget() is self.splitter:
@@ -385,118 +241,33 @@ class MainWindow(QMainWindow):
             title += f" — {overdue:,} overdue"
         self.setWindowTitle(title)
 
-    def _update_list_info(self, *_args) -> None:
-        query = self.leads.query
-        shown = self.leads.rowCount()
-        more = "+" if self.leads.canFetchMore() else ""
-        if query.search.strip():
-            if queue.fts_query(query.search) is None and queue.phone_digits(query.search) is None:
-                text = "Type at least two letters or digits to search."
-            else:
-                noun = "match" if shown == 1 and not more else "matches"
-                text = f"{shown:,}{more} {noun} in all leads, newest first"
-        else:
-            view = queue.view_of(query)
-            total = self.views.counts.get(view.key)
-            text = f"{view.label}: {shown:,}{more} shown"
-            if total is not None and not query.filters.active:
-                text += f" of {total:,}"
-        if query.filters.active:
-            text += " (filtered)"
-        if query.filters.callable_now and not shown and not query.search.strip():
-            text += ". " + self.leads.nobody_callable_reason()
-        self.list_info.setText(text)
-
     def select_view(self, key: str) -> None:
         self.sidebar.setCurrentIndex(self.views.index(self.views.row_of(key)))
 
     def show_view(self, key: str | None) -> None:
         if key:
-            if self.search.text():
-                self.search.blockSignals(True)  # one reload below, not two
-                self.search.clear()
-                self.search.flush()
-                self.search.blockSignals(False)
-                self.leads.set_query(queue.QueueQuery(key, self.leads.query.sort, self.leads.query.descending,
-                                                      self.leads.query.filters, ""))
-            else:
-                self.leads.set_view(key)
+            self.queue_panel.show_view(key)
             self.open_lead(None)
 
     def focus_search(self) -> None:
-        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search.selectAll()
+        self.queue_panel.focus_search()
 
-    def _search_changed(self, text: str) -> None:
-        self.leads.set_search(text)
-
-    def _enter_results(self) -> None:
-        if self.leads.rowCount():
-            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
-            self.table.selectRow(0)
-
-    def _sort_indicator_changed(self, column: int, _order: Qt.SortOrder) -> None:
-        if not self.leads.is_sortable(column):
-            current, order = self.leads.sort_column()
-            header = self.table.horizontalHeader()
-            header.blockSignals(True)
-            header.setSortIndicator(current, order)
-            header.blockSignals(False)
-            self.statusBar().showMessage("This column cannot be sorted.", 3000)
-
-    def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
-        rows = self.table.selectionModel().selectedRows()
-        lead_id = self.leads.lead_id(rows[0].row()) if len(rows) == 1 else None
-        self.open_lead(lead_id)
-
-    def _activated(self, index: QModelIndex) -> None:
+    def _activated(self, lead_id: int) -> None:
         """Enter (or double-click) on a row: open it and move into the lead."""
-        lead_id = self.leads.lead_id(index.row())
-        if lead_id is not None:
-            self.open_lead(lead_id)
-            self.panel.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.open_lead(lead_id)
+        self.panel.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def select_next_lead(self) -> int | None:
         """Move to the next row of the current view's order and open it ("save and
         next"). Returns the lead id, or None at the end of the list."""
-        current = self.table.currentIndex()
-        if current.isValid():
-            row = current.row() + 1
-        else:
-            rows = self.table.selectionModel().selectedRows()
-            row = max((r.row() for r in rows), default=-1) + 1
-        if row >= self.leads.rowCount() and self.leads.canFetchMore():
-            self.leads.fetchMore()
-        if row >= self.leads.rowCount():
-            self.statusBar().showMessage("That was the last lead in this list.", 5000)
-            return None
-        index = self.leads.index(row, max(0, current.column()))
-        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-        self.table.selectionModel().setCurrentIndex(index, flags)
-        self.table.scrollTo(index)
-        return self.leads.lead_id(row)
-
-    def _keep_open_lead(self) -> None:
-        """After a reload the open lead stays selected when it is still listed (without
-        opening it again); when it left the list, the panel empties."""
-        row = self.leads.row_of(self._open_lead_id) if self._open_lead_id is not None else -1
-        if row < 0:
-            if self._open_lead_id is not None:
-                self.open_lead(None)
-            return
-        selection = self.table.selectionModel()
-        selection.blockSignals(True)
-        self.table.selectRow(row)
-        selection.blockSignals(False)
-        self.table.scrollTo(self.leads.index(row, 0))  # a refresh (F5) keeps the rep's place
-        self.table.viewport().update()
+        return self.queue_panel.select_next_lead()
 
     def open_lead(self, lead_id: int | None) -> None:
         current = self.panel.lead["id"] if self.panel.lead else None
         if lead_id != current and not self.panel.can_leave():
-            self._reselect(current)  # a call is running without an outcome: stay
+            self.queue_panel.reselect(current)  # a call is running without an outcome: stay
             return
-        self._open_lead_id = lead_id
+        self.queue_panel.open_lead_id = lead_id
         self.panel.load(lead_id)
         self.playbook.show_lead(lead_id)
 
@@ -506,12 +277,7 @@ class MainWindow(QMainWindow):
         """Open a lead from outside the list (a reminder): selected in the table when
         it is listed there, else opened in the panel alone."""
         self.stack.setCurrentWidget(self.splitter)
-        row = self.leads.row_of(lead_id)
-        if row >= 0:
-            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-            self.table.selectionModel().setCurrentIndex(self.leads.index(row, 1), flags)
-            self.table.scrollTo(self.leads.index(row, 1))
-        else:
+        if not self.queue_panel.select_lead(lead_id):
             self.open_lead(lead_id)
 
     def _make_workspace(self) -> LeadWorkspace:
@@ -524,8 +290,7 @@ class MainWindow(QMainWindow):
         return workspace
 
     def _build_workspace_parts(self) -> None:
-        bar = self.menuBar()
-        edit_menu: QMenu = next(a.menu() for a in bar.actions() if a.text() == "&Edit")
+        edit_menu = self.edit_menu
         self.undo_action = QAction("&Undo", self, triggered=self.undo)
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         first = edit_menu.actions()[0]
@@ -537,7 +302,7 @@ class MainWindow(QMainWindow):
         self.settings_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Preferences),
                                            QKeySequence("Ctrl+,")])
         edit_menu.addAction(self.settings_action)
-        help_menu = next(a.menu() for a in bar.actions() if a.text() == "&Help")
+        help_menu = self.help_menu
         self.shortcuts_action = QAction("&Keyboard shortcuts", self, triggered=self.show_shortcuts)
         self.shortcuts_action.setShortcut(QKeySequence.StandardKey.HelpContents)
         help_menu.insertAction(help_menu.actions()[0], self.shortcuts_action)
@@ -548,7 +313,7 @@ class MainWindow(QMainWindow):
         self.reminders.open_requested.connect(self.show_lead)
         # A lead that just came due shows it in its row too ("Due today" -> "Overdue").
         self.reminders.notified.connect(lambda due: [self.leads.refresh_lead(d.lead_id) for d in due])
-        self.queue_area.layout().insertWidget(0, self.reminders.bar)  # the due band, above the list
+        self.queue_panel.add_band(self.reminders.bar)  # the due band, above the list
         self.reminders.check()
         self._update_undo()
 
@@ -577,15 +342,6 @@ class MainWindow(QMainWindow):
         self.refresh_counts()
         self._update_undo()
 
-    def _reselect(self, lead_id: int | None) -> None:
-        for row in range(self.leads.rowCount()):
-            if self.leads.lead_id(row) == lead_id:
-                blocker = QSignalBlocker(self.table.selectionModel())
-                self.table.selectRow(row)
-                del blocker
-                self.table.viewport().update()
-                return
-
     def open_settings(self) -> None:
         dialog = SettingsDialog(SettingsStore(self.store), self.field_reps, self)
         if dialog.exec():
@@ -613,12 +369,8 @@ class MainWindow(QMainWindow):
         self.welcome.set_busy("Creating demo data…")
         self.demo_action.setEnabled(False)
 
-        def work(progress):
-            store = self.store.for_worker()
-            try:
-                return generate(store, leads=2000, progress=lambda d, t: progress.report(d, t))
-            finally:
-                store.conn.close()
+        def work(own, progress):
+            return generate(own, leads=2000, progress=lambda d, t: progress.report(d, t))
 
         def done(summary) -> None:
             self.welcome.set_busy("")
@@ -630,7 +382,7 @@ class MainWindow(QMainWindow):
             self.refresh()
             QMessageBox.warning(self, APP_NAME, f"Demo data could not be created: {exc}")
 
-        self.worker.run(work, on_done=done, on_error=failed)
+        self.worker.run_db(self.store, work, on_done=done, on_error=failed)
 
     def about(self) -> None:
         from leadtriage.ui.about import AboutDialog
@@ -645,7 +397,7 @@ class MainWindow(QMainWindow):
         self.dashboard = None
         self.dashboard_action = QAction("&Dashboard", self, triggered=self.show_dashboard)
         self.dashboard_action.setShortcut(QKeySequence("Ctrl+Shift+D"))
-        view_menu = next(a.menu() for a in self.menuBar().actions() if a.text() == "&View")
+        view_menu = self.view_menu
         view_menu.insertAction(view_menu.actions()[0], self.dashboard_action)
         view_menu.insertSeparator(view_menu.actions()[1])
         self.queue_action = QAction("Lead &queue", self, triggered=lambda: self.stack.setCurrentWidget(self.splitter))
@@ -669,16 +421,13 @@ class MainWindow(QMainWindow):
     def show_leads(self, selection, title: str) -> None:
         """Show a chosen set of leads in the table: a list of lead ids, or a metrics
         drill-down filter (`LeadFilter`) for sets too big to list."""
-        from leadtriage.metrics.drilldown import LeadFilter, inline_where
+        from leadtriage.metrics.drilldown import LeadFilter, chosen_leads
 
-        if isinstance(selection, LeadFilter):
-            where = inline_where(self.store.conn, selection)
-        else:
-            ids = sorted({int(i) for i in selection})
-            where = f"id IN ({', '.join(map(str, ids))})" if ids else "0"
+        if not isinstance(selection, LeadFilter):
+            selection = chosen_leads(title, selection)
         self.sidebar.selectionModel().clearSelection()
         self.sidebar.setCurrentIndex(self.views.index(-1))
-        self.leads.set_custom(title, where)
+        self.leads.set_custom(title, selection)
         self.open_lead(None)
         self.stack.setCurrentWidget(self.splitter)
         self.statusBar().showMessage(title)

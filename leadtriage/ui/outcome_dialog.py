@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from leadtriage.errors import UserError
+from leadtriage.leadwork.leads import LeadService
 from leadtriage.outcomes import (
     LOST_REASONS,
     REJECT_REASONS,
@@ -38,11 +39,12 @@ from leadtriage.outcomes import (
     record_outcome,
 )
 from leadtriage.outcomes.service import LABELS, OutcomeReport
-from leadtriage.services.leads import LeadService
-from leadtriage.store.db import Store
 from leadtriage.store.settings import SettingsStore
-from leadtriage.ui.importing.models import RowsModel
+from leadtriage.ui.importing.models import TextTableModel
 from leadtriage.ui.worker import Worker
+
+if TYPE_CHECKING:  # the UI only hands the Store on, to read sides and services
+    from leadtriage.store.db import Store
 
 
 class OutcomeDialog(QDialog):
@@ -157,7 +159,7 @@ class OutcomeImportDialog(QDialog):
         self.summary.setObjectName("outcomeSummary")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)  # file names and reasons are data
         self.summary.setWordWrap(True)
-        self.problems = RowsModel(["Line", "Lead", "Not applied because"], [])
+        self.problems = TextTableModel(["Line", "Lead", "Not applied because"], [])
         self.problem_view = QTableView()
         self.problem_view.setModel(self.problems)
         self.problem_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -203,19 +205,15 @@ class OutcomeImportDialog(QDialog):
         self.apply_button.setEnabled(False)
         self.choose_button.setEnabled(False)
 
-        def work(_progress) -> OutcomeReport:
-            store = self.store.for_worker()
-            try:
-                return import_outcomes(store, path, rep=rep, dry_run=dry_run)
-            finally:
-                store.conn.close()
+        def work(own, _progress) -> OutcomeReport:
+            return import_outcomes(own, path, rep=rep, dry_run=dry_run)
 
         def failed(exc: BaseException) -> None:
             self.busy = False
             self.choose_button.setEnabled(True)
             self.summary.setText(str(exc) if isinstance(exc, UserError) else f"The file could not be read: {exc}")
 
-        self.worker.run(work, on_done=lambda report: self._done(report, dry_run), on_error=failed)
+        self.worker.run_db(self.store, work, on_done=lambda report: self._done(report, dry_run), on_error=failed)
 
     def _done(self, report: OutcomeReport, dry_run: bool) -> None:
         self.busy = False

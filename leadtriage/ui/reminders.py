@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -22,9 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from leadtriage import APP_NAME
-from leadtriage.services.reminders import DueCallback, due_between
-from leadtriage.store.db import Store
-from leadtriage.store.timeutil import from_db
+from leadtriage.leadwork.reminders import DueCallback, due_between
+from leadtriage.reads.values import from_db
+
+if TYPE_CHECKING:  # the UI only hands the Store on, to read sides and services
+    from leadtriage.store.db import Store
 
 CHECK_MS = 30_000
 SNOOZE = timedelta(minutes=15)

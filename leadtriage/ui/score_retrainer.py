@@ -6,14 +6,16 @@ usable; the status bar shows progress and the queue reloads with the new scores.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMainWindow
 
 from leadtriage.scoring.training import RETRAIN_EVERY as EVERY  # newly closed leads per retrain
-from leadtriage.store.db import Store
 from leadtriage.ui.worker import Worker
+
+if TYPE_CHECKING:  # the UI only hands the Store on, to read sides and services
+    from leadtriage.store.db import Store
 
 
 class ScoreRetrainer(QObject):
@@ -26,12 +28,13 @@ class ScoreRetrainer(QObject):
         self._last: int | None = None
 
     def due(self) -> bool:
-        from leadtriage.scoring.training import closed_total, latest_report
+        from leadtriage.reads.scoring import closed_leads
+        from leadtriage.scoring.training import latest_report
 
         if self._last is None:
             report = latest_report(self.store) or {}
             self._last = int(report.get("closed_total") or 0)
-        return abs(closed_total(self.store.conn) - self._last) >= EVERY  # an undone import counts too
+        return abs(closed_leads(self.store) - self._last) >= EVERY  # an undone import counts too
 
     def check(self) -> bool:
         """Start a retrain when one is due. A synchronous worker is the tests' stand-in,
@@ -42,10 +45,10 @@ class ScoreRetrainer(QObject):
         return True
 
     def start(self) -> None:
+        from leadtriage.reads.scoring import closed_leads
         from leadtriage.scoring.background import run_in_child
-        from leadtriage.scoring.training import closed_total
 
-        self._last = closed_total(self.store.conn)
+        self._last = closed_leads(self.store)
         path = self.store.path
         bar = self.window.statusBar()
 

@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
 from leadtriage.domain.dispositions import DEFAULT_DISPOSITIONS
 from leadtriage.domain.frameworks import load_frameworks
 from leadtriage.errors import UserError
+from leadtriage.leadwork.calls import disposition_to_setting, dispositions_from_setting
+from leadtriage.leadwork.field_reps import FieldRep, FieldRepService
 from leadtriage.scoring import DEFAULT_ICP, rules_from_setting
-from leadtriage.services.calls import disposition_to_setting, dispositions_from_setting
-from leadtriage.services.field_reps import FieldRep, FieldRepService
 from leadtriage.store.settings import SettingsStore
 
 Index = QModelIndex | QPersistentModelIndex

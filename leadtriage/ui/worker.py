@@ -1,8 +1,11 @@
 """The app's one way to run long work off the UI thread.
 
 `Worker.run(fn, on_done=...)` calls `fn(progress)` on a QThreadPool and delivers the
-result, the error or progress on the UI thread. Tests pass `synchronous=True` and
-get the same callbacks, in order, without threads.
+result, the error or progress on the UI thread. `Worker.run_db(store, fn, ...)` does the
+same for work that reads or writes the database: `fn(own, progress)` gets a connection of
+its own (a worker thread never shares the UI thread's), closed when the job ends however
+it ends. Tests pass `synchronous=True` and get the same callbacks, in order, without
+threads.
 """
 
 from __future__ import annotations
@@ -87,6 +90,31 @@ class Worker(QObject):
         else:
             self.pool.start(job)
         return handle
+
+    def run_db(
+        self,
+        store: Any,
+        fn: Callable[[Any, Progress], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None = None,
+        on_progress: Callable[[int, int, str], None] | None = None,
+        on_cancelled: Callable[[], None] | None = None,
+        started: Callable[[Progress], None] | None = None,
+    ) -> TaskHandle:
+        """`store` is the UI thread's Store; `fn` receives `store.for_worker()`.
+        `started(progress)` runs first on the job's side (before the connection opens),
+        for callers that want the progress object to cancel the job."""
+
+        def work(progress: Progress) -> Any:
+            if started is not None:
+                started(progress)
+            own = store.for_worker()
+            try:
+                return fn(own, progress)
+            finally:
+                own.close()
+
+        return self.run(work, on_done, on_error=on_error, on_progress=on_progress, on_cancelled=on_cancelled)
 
     def wait(self, msecs: int = 30000) -> bool:
         return self.pool.waitForDone(msecs)

@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from leadtriage.metrics import ActivityRow, FollowUp, GroupStats, RepFollowUps
-from leadtriage.store.timeutil import from_db
+from leadtriage.reads.values import from_db
 
 Index = QModelIndex | QPersistentModelIndex
 SortRole = Qt.ItemDataRole.UserRole + 10
@@ -28,7 +28,7 @@ def pct(v: float | None) -> str:
 Column = tuple[str, Callable[[Any], Any], Callable[[Any], str], str | None]
 
 
-class RowsModel(QAbstractTableModel):
+class MetricRowsModel(QAbstractTableModel):
     """Rows of plain objects shown through a column list: (header, value, text, drill metric)."""
 
     columns: Sequence[Column] = ()
@@ -92,7 +92,7 @@ def _int(v: int) -> str:
     return f"{v:,}"
 
 
-class GroupModel(RowsModel):
+class GroupModel(MetricRowsModel):
     columns: Sequence[Column] = (
         ("Group", lambda g: g.label, str, "leads"),
         ("Leads", lambda g: g.leads, _int, "leads"),
@@ -143,7 +143,7 @@ class GroupModel(RowsModel):
         return obj.label
 
 
-class ActivityModel(RowsModel):
+class ActivityModel(MetricRowsModel):
     columns: Sequence[Column] = (
         ("Day", lambda a: a.day, lambda d: d.strftime("%a %d %b"), "calls"),
         ("Rep", lambda a: a.rep, str, "calls"),
@@ -167,7 +167,7 @@ def _local(text: str | None) -> str:
     return moment.astimezone().strftime("%d %b %Y") if moment else ""
 
 
-class RepFollowUpModel(RowsModel):
+class RepFollowUpModel(MetricRowsModel):
     columns: Sequence[Column] = (
         ("Field rep", lambda r: r.field_rep, str, "needs_follow_up"),
         ("Waiting", lambda r: r.count, _int, "needs_follow_up"),
@@ -180,7 +180,7 @@ class RepFollowUpModel(RowsModel):
         return obj.field_rep
 
 
-class FollowUpModel(RowsModel):
+class FollowUpModel(MetricRowsModel):
     columns: Sequence[Column] = (
         ("Lead ID", lambda f: f.public_id, str, None),
         ("Name", lambda f: f.name, str, None),

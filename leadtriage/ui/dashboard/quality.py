@@ -8,7 +8,7 @@ training before. "Retrain now" learns again in the background.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -26,9 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from leadtriage.scoring.active import MIN_PER_CLASS
-from leadtriage.store.db import Store
 from leadtriage.ui.dashboard.charts import ACCENT, GOOD, BarChart
 from leadtriage.ui.worker import Worker
+
+if TYPE_CHECKING:  # the UI only hands the Store on, to read sides and services
+    from leadtriage.store.db import Store
 
 CHANGE_WORDS = {"new": "new in the top 10", "same": "same place", "up": "moved up", "down": "moved down",
                 "dropped": "left the top 10"}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QMarginsF, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QAction, QPageLayout, QPageSize, QPainter, QPdfWriter
@@ -36,13 +37,11 @@ from leadtriage.metrics import (
     STAGE_LABELS,
     STAGES,
     Dashboard,
-    compute,
     custom,
-    first_lead_day,
     preset,
 )
 from leadtriage.metrics.drilldown import LeadFilter, drilldown
-from leadtriage.store.db import Store
+from leadtriage.reads.dashboard import compute_dashboard, first_day
 from leadtriage.store.settings import SettingsStore
 from leadtriage.ui.dashboard.charts import ACCENT, ACCENT_2, GOOD, BarChart
 from leadtriage.ui.dashboard.models import (
@@ -57,6 +56,9 @@ from leadtriage.ui.dashboard.models import (
     pct,
 )
 from leadtriage.ui.worker import Worker
+
+if TYPE_CHECKING:  # the UI only hands the Store on, to read sides and services
+    from leadtriage.store.db import Store
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +186,18 @@ class DashboardView(QWidget):
         self.setObjectName("dashboard")
         self.setStyleSheet(STYLE)
 
-        # -- top bar --------------------------------------------------------------------
+        top = self._build_top_bar()
+        self._build_headline()
+        kpi_row = self._build_kpis()
+        funnel = self._build_funnel()
+        self._build_quality_table()
+        speed = self._build_speed()
+        activity = self._build_activity()
+        self._build_follow_up()
+        self._assemble(top, kpi_row, funnel, speed, activity)
+
+    def _build_top_bar(self) -> QHBoxLayout:
+        """Period, grouping, status, Refresh and Export."""
         self.period_box = QComboBox()
         for key, label in PERIODS:
             self.period_box.addItem(label, key)
@@ -221,8 +234,10 @@ class DashboardView(QWidget):
         top.addWidget(self.status)
         top.addWidget(self.refresh_button)
         top.addWidget(self.export_button)
+        return top
 
-        # -- headline: sales-cycle starts ---------------------------------------------------
+    def _build_headline(self) -> None:
+        """Sales-cycle starts, big, beside the weekly opportunities chart."""
         self.headline_value = QPushButton("—")
         self.headline_value.setObjectName("drill")
         self.headline_value.setFlat(True)
@@ -254,7 +269,7 @@ class DashboardView(QWidget):
         headline.layout_.addLayout(row)
         self.headline = headline
 
-        # -- KPI cards ----------------------------------------------------------------
+    def _build_kpis(self) -> QHBoxLayout:
         self.kpis: dict[str, Kpi] = {}
         kpi_row = QHBoxLayout()
         for key, title, metric in (
@@ -269,8 +284,10 @@ class DashboardView(QWidget):
             kpi.clicked.connect(lambda m=metric: self._drill(m))
             self.kpis[key] = kpi
             kpi_row.addWidget(kpi)
+        return kpi_row
 
-        # -- funnel and source comparison -------------------------------------------------
+    def _build_funnel(self) -> Card:
+        """The funnel card (returned) and the source comparison card."""
         self.funnel_chart = BarChart(horizontal=True)
         self.funnel_chart.setMinimumHeight(300)
         self.funnel_chart.bar_clicked.connect(self._funnel_clicked)
@@ -285,8 +302,9 @@ class DashboardView(QWidget):
         self.compare = Card("Source comparison — qualified leads and opportunities")
         self.compare.layout_.addWidget(self.compare_chart)
         self._compare_groups: list[str] = []
+        return funnel
 
-        # -- source quality table -------------------------------------------------------
+    def _build_quality_table(self) -> None:
         self.group_model = GroupModel(self)
         self.group_table, self.group_proxy = _table(self.group_model)
         self.group_table.setMinimumHeight(240)
@@ -294,7 +312,7 @@ class DashboardView(QWidget):
         self.quality = Card("Source quality — sortable; double-click any number for its leads")
         self.quality.layout_.addWidget(self.group_table)
 
-        # -- speed to lead -------------------------------------------------------------
+    def _build_speed(self) -> Card:
         speed = Card("Speed to lead")
         self.speed_kpis = {k: Kpi(t) for k, t in (("median", "Median to first touch"), ("1h", "Within 1 hour"),
                                                    ("24h", "Within 24 hours"))}
@@ -312,16 +330,18 @@ class DashboardView(QWidget):
         speed.layout_.addLayout(self.untouched_grid)
         speed.layout_.addStretch(1)
         self.untouched_buttons: list[QPushButton] = []
+        return speed
 
-        # -- activity ------------------------------------------------------------------
+    def _build_activity(self) -> Card:
         self.activity_model = ActivityModel(self)
         self.activity_table, self.activity_proxy = _table(self.activity_model, stretch_first=False)
         self.activity_table.horizontalHeader().setStretchLastSection(True)
         self.activity_table.doubleClicked.connect(self._activity_cell)
         activity = Card("Activity per rep and day")
         activity.layout_.addWidget(self.activity_table)
+        return activity
 
-        # -- follow-up -----------------------------------------------------------------
+    def _build_follow_up(self) -> None:
         self.rep_model = RepFollowUpModel(self)
         self.rep_table, self.rep_proxy = _table(self.rep_model)
         self.rep_table.setMaximumHeight(150)
@@ -336,7 +356,8 @@ class DashboardView(QWidget):
         self.follow.layout_.addWidget(self.rep_table)
         self.follow.layout_.addWidget(self.follow_table)
 
-        # -- assembly ------------------------------------------------------------------
+    def _assemble(self, top: QHBoxLayout, kpi_row: QHBoxLayout, funnel: Card, speed: Card, activity: Card) -> None:
+        """The figures page in a grid, and the two pages in tabs."""
         self.content = QWidget()
         self.content.setObjectName("dashboardContent")
         grid = QGridLayout(self.content)
@@ -361,7 +382,7 @@ class DashboardView(QWidget):
         # Two pages: the figures, and whether the score's order can be trusted.
         from leadtriage.ui.dashboard.quality import ScoreQualityView
 
-        self.quality_page = ScoreQualityView(store, worker)
+        self.quality_page = ScoreQualityView(self.store, self.worker)
         self.pages = QTabWidget()
         self.pages.setObjectName("dashboardPages")
         self.pages.setDocumentMode(True)
@@ -392,7 +413,7 @@ class DashboardView(QWidget):
             since = self.since_edit.date().toPython()
             until = self.until_edit.date().toPython()
             return custom(min(since, until), max(since, until))
-        earliest = first_lead_day(self.store.conn) if key == "all" else None
+        earliest = first_day(self.store) if key == "all" else None
         return preset(key, self.today(), earliest)
 
     @property
@@ -411,13 +432,8 @@ class DashboardView(QWidget):
         self.status.setText("Computing…")
         self.refresh_button.setEnabled(False)
 
-        def work(progress):
-            store = self.store.for_worker()
-            try:
-                return compute(store.conn, period, by, feedback_days=feedback_days, now=now, tz=tz,
-                               progress=progress)
-            finally:
-                store.conn.close()
+        def work(own, progress):
+            return compute_dashboard(own, period, by, feedback_days=feedback_days, now=now, tz=tz, progress=progress)
 
         def failed(exc: BaseException) -> None:
             self.refresh_button.setEnabled(True)
@@ -432,7 +448,7 @@ class DashboardView(QWidget):
             if generation == self._generation:  # an older, superseded request is dropped
                 self.show_dashboard(dash)
 
-        self._task = self.worker.run(work, on_done=done, on_error=failed, on_cancelled=cancelled)
+        self._task = self.worker.run_db(self.store, work, on_done=done, on_error=failed, on_cancelled=cancelled)
 
     def _period_changed(self) -> None:
         custom_period = self.period_box.currentData() == "custom"

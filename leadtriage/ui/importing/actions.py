@@ -5,16 +5,19 @@ main window only assembles parts."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
 
 from leadtriage.importing.reader import SPREADSHEET_SUFFIXES
-from leadtriage.store.db import Store
 from leadtriage.ui.importing.review import DuplicatesDialog, ImportHistoryDialog
 from leadtriage.ui.importing.wizard import ImportWizard
 from leadtriage.ui.worker import Worker
+
+if TYPE_CHECKING:  # the UI only hands the Store on, to read sides and services
+    from leadtriage.store.db import Store
 
 IMPORTABLE = {".csv", ".tsv", ".txt", ".tab", *SPREADSHEET_SUFFIXES}
 

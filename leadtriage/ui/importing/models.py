@@ -10,7 +10,7 @@ Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 
 
-class RowsModel(QAbstractTableModel):
+class TextTableModel(QAbstractTableModel):
     """A list of rows (lists of text) under a header; cells beyond a ragged row are blank."""
 
     def __init__(self, headers: list[str] | None = None, rows: list[list[Any]] | None = None, parent=None):

@@ -3,7 +3,7 @@ with Undo. Both ask the `Importer` service; neither touches SQL."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,9 +24,11 @@ from PySide6.QtWidgets import (
 from leadtriage import APP_NAME
 from leadtriage.importing.service import Importer
 from leadtriage.metrics.money import format_money
-from leadtriage.store.db import Store
 from leadtriage.store.settings import SettingsStore
-from leadtriage.ui.importing.models import RowsModel
+from leadtriage.ui.importing.models import TextTableModel
+
+if TYPE_CHECKING:  # the UI only hands the Store on, to read sides and services
+    from leadtriage.store.db import Store
 
 COMPARE = [("public_id", "Lead ID"), ("first_name", "First name"), ("last_name", "Last name"), ("title", "Title"),
            ("company", "Company"), ("email", "E-mail"), ("phone", "Phone"), ("city", "City"), ("country", "Country"),
@@ -49,7 +51,7 @@ class DuplicatesDialog(QDialog):
         self.resize(900, 520)
         self.importer = Importer(store)
         self.pairs: list[dict[str, Any]] = []
-        self.list_model = RowsModel()
+        self.list_model = TextTableModel()
         self.list_view = QTableView()
         self.list_view.setObjectName("duplicatesList")
         self.list_view.setModel(self.list_model)
@@ -57,7 +59,7 @@ class DuplicatesDialog(QDialog):
         self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list_view.verticalHeader().hide()
         self.list_view.horizontalHeader().setStretchLastSection(True)
-        self.compare_model = RowsModel()
+        self.compare_model = TextTableModel()
         self.compare_view = QTableView()
         self.compare_view.setObjectName("duplicatesCompare")
         self.compare_view.setModel(self.compare_model)
@@ -143,7 +145,7 @@ class ImportHistoryDialog(QDialog):
         self.resize(860, 420)
         self.importer = Importer(store)
         self.batches: list[dict[str, Any]] = []
-        self.model = RowsModel()
+        self.model = TextTableModel()
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -2,8 +2,8 @@
 a dropdown per column, source / campaign / cost, an exact dry-run summary, then the
 import with progress, rows/s and Cancel, and a report linking to the rejects.
 
-All file and database work runs through the app's `Worker` on a second connection
-(`store.for_worker()`); the pages only show what the `Importer` service returns.
+All file and database work runs through the app's `Worker` on a connection of its own
+(`Worker.run_db`); the pages only show what the `Importer` service returns.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -38,11 +38,13 @@ from PySide6.QtWidgets import (
 from leadtriage.importing.mapping import CUSTOM, IGNORE, TARGETS, Mapping
 from leadtriage.importing.reader import DamagedLine
 from leadtriage.importing.service import Importer, ImportOptions, ImportPlan, ImportResult
-from leadtriage.store.db import Store
 from leadtriage.store.settings import SettingsStore
-from leadtriage.ui.importing.models import RowsModel
+from leadtriage.ui.importing.models import TextTableModel
 from leadtriage.ui.worker import Worker
 from leadtriage.util.progress import Progress
+
+if TYPE_CHECKING:  # the UI only hands the Store on, to read sides and services
+    from leadtriage.store.db import Store
 
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1", "cp850", "mac-roman"]
 DELIMITERS = [(",", "Comma ( , )"), (";", "Semicolon ( ; )"), ("\t", "Tab"), ("|", "Pipe ( | )")]
@@ -55,22 +57,6 @@ def plain(text: str = "") -> QLabel:
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
     return label
-
-
-def _on_worker_store(store: Store, fn: Callable[[Importer, Progress], Any],
-                     started: Callable[[Progress], None]) -> Callable[[Progress], Any]:
-    """Run `fn` with an Importer on a connection of its own (worker threads never
-    share the UI thread's connection)."""
-
-    def work(progress: Progress) -> Any:
-        started(progress)
-        own = store.for_worker()
-        try:
-            return fn(Importer(own), progress)
-        finally:
-            own.conn.close()
-
-    return work
 
 
 class ImportWizard(QWizard):
@@ -120,12 +106,13 @@ class ImportWizard(QWizard):
         def started(progress: Progress) -> None:
             self.progress = progress
 
-        self.worker.run(
-            _on_worker_store(self.store, fn, started),
+        self.worker.run_db(
+            self.store, lambda own, progress: fn(Importer(own), progress),
             on_done=lambda result: self._finished(on_done, result),
             on_error=lambda exc: self._finished(on_error, exc),
             on_progress=on_progress,
             on_cancelled=lambda: self._finished(on_cancelled or (lambda _=None: None), None),
+            started=started,
         )
 
     def _finished(self, callback: Callable[[Any], None], value: Any) -> None:
@@ -205,7 +192,7 @@ class PreviewPage(QWizardPage):
         self.read_again_button.setObjectName("importReadAgain")
         self.read_again_button.clicked.connect(self.read_again)
         self.read_again_button.hide()
-        self.model = RowsModel()
+        self.model = TextTableModel()
         self.table = QTableView()
         self.table.setObjectName("importPreview")
         self.table.setModel(self.model)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from leadtriage.domain.dispositions import Disposition
 from leadtriage.domain.localtime import DEFAULT_WEEK, WorkWeek
-from leadtriage.services.calls import QUICK_PICKS, next_step_at, retry_at
+from leadtriage.leadwork.calls import QUICK_PICKS, next_step_at, retry_at
 
 CALL_KEY = "Ctrl+D"
 SAVE_NEXT_KEYS = ("Ctrl+Return", "Ctrl+Enter")

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leadtriage.services.fields import EDITABLE, InvalidField
+from leadtriage.leadwork.fields import EDITABLE, InvalidField
 from leadtriage.ui.lead.timeline import plain_label
 
 

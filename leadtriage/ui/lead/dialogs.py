@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from leadtriage.domain.dispositions import DISQUALIFY_REASONS, NURTURE_REASONS
 from leadtriage.domain.localtime import DEFAULT_WEEK, WorkWeek
-from leadtriage.services.field_reps import FieldRep, suggest_field_rep
+from leadtriage.leadwork.field_reps import FieldRep, suggest_field_rep
 
 # Enter on the Disqualify dialog takes this reason: one that can be undone by a later
 # recycle. "Do not call" blocks the lead for good, so it must be chosen on purpose.

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leadtriage.services.leads import BUDGET_STATUSES
+from leadtriage.leadwork.leads import BUDGET_STATUSES
 
 PAIN_TAGS = ("Manual work", "No visibility", "Reporting effort", "Compliance risk", "Cost", "Legacy system",
              "Slow onboarding", "Customer churn")

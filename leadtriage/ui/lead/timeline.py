@@ -3,14 +3,13 @@ label helper the workspace uses for anything a user or an import wrote."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QLabel
 
 from leadtriage.domain.status import LABELS, Status
-from leadtriage.store.timeutil import from_db
+from leadtriage.reads.lead import TimelineEntry
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -34,9 +33,9 @@ class TimelineModel(QAbstractTableModel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._rows: list[dict] = []
+        self._rows: list[TimelineEntry] = []
 
-    def set_rows(self, rows: list[dict]) -> None:
+    def set_rows(self, rows: list[TimelineEntry]) -> None:
         self.beginResetModel()
         self._rows = rows
         self.endResetModel()
@@ -50,38 +49,29 @@ class TimelineModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        row = self._rows[index.row()]
-        col = index.column()
-        if col == 0:
-            moment = from_db(row["occurred_at"])
-            if moment is None:
+        entry = self._rows[index.row()]
+        if index.column() == 0:
+            if entry.occurred_at is None:
                 return ""
-            local = moment.astimezone()
+            local = entry.occurred_at.astimezone()
             same_year = local.year == datetime.now().astimezone().year
             return local.strftime("%d %b %H:%M" if same_year else "%d %b %Y")
-        what = KIND_LABELS.get(row["kind"], row["kind"])
-        if row.get("disposition"):
-            what += ": " + row["disposition"].replace("_", " ")
-        data = _loads(row.get("data"))
-        if row["kind"] == "status" and isinstance(data, dict) and data.get("to"):
+        what = KIND_LABELS.get(entry.kind, entry.kind)
+        if entry.disposition:
+            what += ": " + entry.disposition.replace("_", " ")
+        data = entry.data
+        if entry.kind == "status" and isinstance(data, dict) and data.get("to"):
             what += f": {_status_label(data.get('from'))} → {_status_label(data['to'])}"
-        if row["kind"] == "outcome" and isinstance(data, dict):
+        if entry.kind == "outcome" and isinstance(data, dict):
             what += _outcome_text(data)
-        if row.get("duration_s"):
-            what += f" ({row['duration_s'] // 60}:{row['duration_s'] % 60:02d})"
-        notes = row.get("notes") or ""
+        if entry.duration_s:
+            what += f" ({entry.duration_s // 60}:{entry.duration_s % 60:02d})"
+        notes = entry.notes or ""
         return f"{what}\n{notes}" if notes else what
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.HEADERS[section]
-        return None
-
-
-def _loads(text: str | None):
-    try:
-        return json.loads(text) if text else None
-    except ValueError:
         return None
 
 

@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 from leadtriage.domain import localtime
 from leadtriage.domain.status import LABELS, Status, can_move
 from leadtriage.errors import UserError
-from leadtriage.services.field_reps import FieldRepService
-from leadtriage.services.leads import LeadService
-from leadtriage.store import queue
+from leadtriage.leadwork.field_reps import FieldRepService
+from leadtriage.leadwork.leads import LeadService
+from leadtriage.reads.lead import LeadReader, TimelineEntry
 from leadtriage.ui.lead.call_panel import CALL_KEY, CallPanel
 from leadtriage.ui.lead.chips import ChipRow, chip
 from leadtriage.ui.lead.contact_card import ContactCard
@@ -68,6 +68,7 @@ class LeadWorkspace(QWidget):
                  clock: Callable[[], datetime] | None = None, parent=None):
         super().__init__(parent)
         self.service = service
+        self.reads = LeadReader(service.store)
         self.reps = reps
         self.clock = clock or service.clock
         self.lead: dict | None = None
@@ -171,13 +172,12 @@ class LeadWorkspace(QWidget):
         if lead_id is None:
             self.show_lead(None)
             return
-        conn = self.service.store.conn
-        self.show_lead(queue.lead_detail(conn, lead_id), queue.timeline(conn, lead_id))
+        self.show_lead(self.reads.lead(lead_id), self.reads.timeline(lead_id))
 
     def reload(self) -> None:
         self.load(self.lead["id"] if self.lead else None)
 
-    def show_lead(self, lead: dict | None, timeline: list[dict] | None = None, keep_call: bool = False) -> None:
+    def show_lead(self, lead: dict | None, timeline: list[TimelineEntry] | None = None, keep_call: bool = False) -> None:
         self.lead = lead
         self.setEnabled(lead is not None)
         self.call.set_dispositions(self.service.dispositions())
@@ -397,9 +397,8 @@ class LeadWorkspace(QWidget):
     def _after_change(self, keep_call: bool = False) -> None:
         if self.lead is None:
             return
-        conn = self.service.store.conn
         lead_id = self.lead["id"]
-        self.show_lead(queue.lead_detail(conn, lead_id), queue.timeline(conn, lead_id), keep_call=True)
+        self.show_lead(self.reads.lead(lead_id), self.reads.timeline(lead_id), keep_call=True)
         self.changed.emit(lead_id)
 
     def shortcut_help(self) -> tuple[tuple[str, str], ...]:

@@ -5,12 +5,14 @@ the chosen cadence right after the import, on the import's own worker connection
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QComboBox
 
 from leadtriage.playbook.service import EnrolReport, PlaybookService
-from leadtriage.store.db import Store
+
+if TYPE_CHECKING:  # the UI only hands the Store on, to read sides and services
+    from leadtriage.store.db import Store
 
 NONE = "(none)"
 

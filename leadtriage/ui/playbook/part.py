@@ -159,8 +159,7 @@ class PlaybookPart(QObject):
         bar = self.window.menuBar()
         self.menu = QMenu("&Cadences", self.window)
         # Before Leads (or Help): the Leads menu stays next to Help, where reps find it.
-        before = next((a for a in bar.actions() if a.text() == "&Leads"), bar.actions()[-1])
-        bar.insertMenu(before, self.menu)
+        bar.insertMenu(self.window.leads_menu.menuAction(), self.menu)
         self.import_action = QAction("&Import cadence file…", self.window, triggered=lambda: self.import_file())
         self.export_action = QAction("&Export cadence…", self.window, triggered=self.export_file)
         self.enrol_action = QAction("E&nrol selected leads…", self.window, triggered=lambda: self.bulk_enrol())
@@ -185,21 +184,15 @@ class PlaybookPart(QObject):
     def show_results(self) -> None:
         """Per cadence and step, computed off the UI thread (a big database has
         hundreds of thousands of enrolments)."""
-        from leadtriage.playbook.stats import cadence_stats
+        from leadtriage.reads.playbook import cadence_results
         from leadtriage.ui.playbook.results import CadenceResultsDialog
 
         self.dialog = CadenceResultsDialog(self.window)
         dialog = self.dialog
 
-        def work(_progress):
-            other = self.window.store.for_worker()
-            try:
-                return cadence_stats(other.conn)
-            finally:
-                other.conn.close()
-
-        self.window.worker.run(work, on_done=dialog.show_stats,
-                               on_error=lambda exc: dialog.note.setText(f"Could not compute the results: {exc}"))
+        self.window.worker.run_db(self.window.store, lambda own, _progress: cadence_results(own),
+                                  on_done=dialog.show_stats,
+                                  on_error=lambda exc: dialog.note.setText(f"Could not compute the results: {exc}"))
         dialog.open()
 
     def set_cap(self) -> None:

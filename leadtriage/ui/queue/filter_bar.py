@@ -1,5 +1,5 @@
 """Filters over the queue: source, campaign, status, owner, score range and
-"callable now". Emits a `store.queue.Filters` whenever the rep changes one."""
+"callable now". Emits a `reads.queue.Filters` whenever the rep changes one."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from leadtriage.domain.status import LABELS
-from leadtriage.store.queue import Filters
+from leadtriage.reads.queue import Filters
 
 ANY = "Any"
 
@@ -78,7 +78,7 @@ class FilterBar(QWidget):
         return combo
 
     def set_options(self, options: dict[str, list[str]]) -> None:
-        """Fill the choices (from `store.queue.filter_options`), keeping selections."""
+        """Fill the choices (from `reads.queue.filter_options`), keeping selections."""
         self._quiet = True
         try:
             for combo, key in ((self.source, "sources"), (self.campaign, "campaigns"), (self.owner, "owners")):

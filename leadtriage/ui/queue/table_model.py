@@ -1,13 +1,12 @@
 """The lead table: a QAbstractTableModel over SQLite, fetched in keyset pages.
 
 Only the rows scrolled into view so far are in memory; `fetchMore` asks the store
-for the next page after the last row's sort key (see `store.queue.plan/fetch`). The
+for the next page after the last row's sort key (see `reads.queue`, `store.queue.plan/fetch`). The
 plan is made once per load with a fixed `now`, so paging never shuffles rows.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -18,10 +17,17 @@ from PySide6.QtWidgets import QApplication
 
 from leadtriage.domain import localtime
 from leadtriage.domain.status import LABELS, Status
-from leadtriage.scoring.current import score_tooltip
-from leadtriage.store import queue
-from leadtriage.store.queue import Cursor, LeadRow, Moment, QueueItem, QueueQuery
-from leadtriage.store.timeutil import from_db
+from leadtriage.domain.today import row_band
+from leadtriage.reads import queue
+from leadtriage.reads.queue import (
+    Cursor,
+    LeadRow,
+    Moment,
+    QueueItem,
+    QueueQuery,
+    QueueReader,
+    from_db,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 100
@@ -86,11 +92,11 @@ class LeadTableModel(QAbstractTableModel):
 
     loaded = Signal()  # after a (re)load: rows, sort or filters changed
 
-    def __init__(self, conn: sqlite3.Connection, parent=None, *, clock: Callable[[], datetime] = utc_now,
+    def __init__(self, store, parent=None, *, clock: Callable[[], datetime] = utc_now,
                  local_tz=None, calling_hours: localtime.CallingHours = localtime.DEFAULT_HOURS,
                  default_region: str = "US"):
         super().__init__(parent)
-        self._conn = conn
+        self.reads = QueueReader(store)
         self._clock = clock
         self._local_tz = local_tz
         self.calling_hours = calling_hours
@@ -114,8 +120,8 @@ class LeadTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._query = query
         self._moment = Moment(self._clock(), self._local_tz, self.calling_hours)
-        self._segments = queue.plan(self._conn, query, self._moment)
-        self._items, self._cursor = queue.fetch(self._conn, self._segments, None, max(PAGE, min_rows))
+        self._segments = self.reads.plan(query, self._moment)
+        self._items, self._cursor = self.reads.fetch(self._segments, None, max(PAGE, min_rows))
         self.endResetModel()
         self.loaded.emit()
 
@@ -125,9 +131,10 @@ class LeadTableModel(QAbstractTableModel):
         self.set_query(QueueQuery(key, self._query.sort, self._query.descending, self._query.filters,
                                   self._query.search))
 
-    def set_custom(self, label: str, where: str) -> None:
-        """Show an ad-hoc set of leads (a dashboard drill-down), newest first."""
-        view = queue.QueueView("custom", label, where, (("id", "DESC"),))
+    def set_custom(self, label: str, selection) -> None:
+        """Show an ad-hoc set of leads (a dashboard drill-down, a `LeadFilter`),
+        newest first."""
+        view = queue.custom_query_view(label, selection)
         self.set_query(QueueQuery("custom", "priority", False, self._query.filters, "", custom=view))
 
     def set_sort(self, key: str, descending: bool) -> None:
@@ -151,7 +158,7 @@ class LeadTableModel(QAbstractTableModel):
         row = self.row_of(lead_id)
         if row < 0:
             return False
-        fresh = queue.lead_row(self._conn, lead_id)
+        fresh = self.reads.lead_row(lead_id)
         if fresh is None:
             return False
         old = self._items[row]
@@ -172,7 +179,7 @@ class LeadTableModel(QAbstractTableModel):
             return
         self._fetching = True
         try:
-            more, self._cursor = queue.fetch(self._conn, self._segments, self._cursor, PAGE)
+            more, self._cursor = self.reads.fetch(self._segments, self._cursor, PAGE)
             if more:
                 first = len(self._items)
                 self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)
@@ -232,7 +239,7 @@ class LeadTableModel(QAbstractTableModel):
             if name == "Local time":
                 return self._local_tooltip(row)
             if name == "Score":
-                return score_tooltip(self._conn, row.id)  # one indexed read, only on hover
+                return self.reads.score_tooltip(row.id)  # one indexed read, only on hover
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and name == "Score":
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -255,23 +262,7 @@ class LeadTableModel(QAbstractTableModel):
         return self._derived_band(item.row)
 
     def _derived_band(self, row: LeadRow, today: bool = False) -> str:
-        if today and row.status == "new" and not row.do_not_call:
-            return "New"
-        if today and row.status == "attempting" and not row.next_action_at and not row.do_not_call:
-            return "Attempt due"
-        if not row.next_action_at:
-            return ""
-        params = self._moment.params()
-        callback = row.status in ("engaged", "rejected") or (row.status == "attempting" and row.connects)
-        if callback:
-            if row.next_action_at < params["now"]:
-                return "Overdue"
-            return "Due today" if row.next_action_at < params["day_end"] else ""
-        if row.status == "attempting" and row.next_action_at <= params["now"]:
-            return "Attempt due"
-        if row.status == "nurture" and row.next_action_at <= params["now"]:
-            return "Resurfacing"
-        return ""
+        return row_band(row, self._moment.params(), today)
 
     def _display(self, item: QueueItem, name: str):
         row = item.row
@@ -350,7 +341,7 @@ class LeadTableModel(QAbstractTableModel):
 
     def nobody_callable_reason(self) -> str:
         """Why "Callable now" lists nobody: the weekend, before or after hours, by zone."""
-        return localtime.explain_nobody_callable(queue.zones_in_use(self._conn), self._clock(), self.calling_hours)
+        return localtime.explain_nobody_callable(self.reads.zones_in_use(), self._clock(), self.calling_hours)
 
     def refresh_clock_columns(self) -> None:
         """Local times move on; repaint that column (cheap: no query)."""

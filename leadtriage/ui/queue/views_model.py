@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from leadtriage.store.queue import QUEUE_VIEWS, TODAY, QueueView
+from leadtriage.reads.queue import QUEUE_VIEWS, TODAY, QueueView
 
 Index = QModelIndex | QPersistentModelIndex
 # The first nine get Ctrl+1..9.

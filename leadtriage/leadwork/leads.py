@@ -19,12 +19,12 @@ from leadtriage.domain.dispositions import DEFAULT_DISPOSITIONS, DISQUALIFY_REAS
 from leadtriage.domain.frameworks import get_framework
 from leadtriage.domain.status import Status, can_move, check_move
 from leadtriage.errors import UserError
+from leadtriage.leadwork.calls import acting_rep, at_morning, dispositions_from_setting, retry_at
+from leadtriage.leadwork.fields import EDITABLE, InvalidField, clean_field
 from leadtriage.scoring import ScoreRules, rules_from_setting
 from leadtriage.scoring.current import current_score
-from leadtriage.services.calls import acting_rep, at_morning, dispositions_from_setting, retry_at
-from leadtriage.services.fields import EDITABLE, InvalidField, clean_field
 from leadtriage.store.db import Store
-from leadtriage.store.lenient import as_text, lenient_text
+from leadtriage.store.queue import lead_detail
 from leadtriage.store.settings import SettingsStore
 from leadtriage.store.timeutil import to_db
 
@@ -133,12 +133,10 @@ class LeadService:
         """The lead's stored values; bytes or invalid UTF-8 that a foreign tool left in
         a text column read as text (`store.lenient`), so scoring, status moves and
         exports of that lead still work."""
-        with lenient_text(self.store.conn) as conn:
-            cur = conn.execute("SELECT * FROM leads WHERE id = ?", (lead_id,))
-            row = cur.fetchone()
-        if row is None:
+        lead = lead_detail(self.store.conn, lead_id)
+        if lead is None:
             raise LeadNotFound(lead_id)
-        return {d[0]: as_text(v) for d, v in zip(cur.description, row, strict=True)}
+        return lead
 
     # -- writing -----------------------------------------------------------------------
 

@@ -1,1 +1,0 @@
-"""Services over the store: the operations a rep performs. No Qt."""
