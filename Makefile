@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint screenshots package demo clean
+.PHONY: run test bench lint screenshots package demo clean postgres
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "LeadTriage needs Python 3.11 or newer")'
@@ -19,7 +19,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/leadtriage
 
-test: $(STAMP)
+# The team tests start a real PostgreSQL; tools/ensure_postgres.sh installs its programs.
+postgres:
+	@tools/ensure_postgres.sh
+
+test: $(STAMP) postgres
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 bench: $(STAMP)

@@ -21,13 +21,15 @@ from leadtriage.cli import (
     outcomes_cmd,
     restore_cmd,
     stats_cmd,
+    team_cmd,
 )
 from leadtriage.errors import UserError
 
 log = logging.getLogger("leadtriage.cli")
 
 # Each command module has NAME, HELP, add_arguments(parser) and run(args) -> int.
-COMMANDS = [demo_cmd, check_cmd, import_cmd, export_cmd, outcomes_cmd, stats_cmd, backup_cmd, restore_cmd]
+COMMANDS = [demo_cmd, check_cmd, import_cmd, export_cmd, outcomes_cmd, stats_cmd, backup_cmd, restore_cmd,
+            team_cmd]
 
 
 class _VersionAction(argparse.Action):

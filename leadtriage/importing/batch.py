@@ -26,6 +26,7 @@ from leadtriage.scoring import rules_from_setting
 from leadtriage.scoring.batch import BatchScorer
 from leadtriage.store.db import Store
 from leadtriage.store.settings import SettingsStore
+from leadtriage.store.sync_outbox import next_lead_id
 from leadtriage.store.timeutil import to_db
 
 INSERT_COLUMNS = (
@@ -105,7 +106,7 @@ class BatchWriter:
     def write(self, started: float) -> ImportResult:
         conn = self.conn
         self.batch_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM import_batches").fetchone()[0]
-        self.next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM leads").fetchone()[0]
+        self.next_id = next_lead_id(conn)  # inside this laptop's block of IDs on a team
         conn.execute(
             "INSERT INTO import_batches (id, file_name, sha256, source, campaign, cost, encoding, delimiter, "
             "sheet, mapping, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from leadtriage.store import discovery_summary, latest_meeting
+from leadtriage.store import discovery_summary, latest_meeting, sync_outbox
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -466,5 +466,6 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v4_metrics,
     _v5_crm_export,
     _v6_latest_meeting,
+    sync_outbox.migrate,  # team mode: outbox, clock, team-wide IDs (see sync_outbox)
 ]
 LATEST_VERSION = len(MIGRATIONS)
