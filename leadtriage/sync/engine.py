@@ -15,6 +15,8 @@ import json
 import logging
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -33,6 +35,33 @@ log = logging.getLogger(__name__)
 
 PUSH_BATCH = 1000
 PULL_BATCH = 5000
+
+
+@contextmanager
+def _tx(store: Store) -> Iterator[None]:
+    """One local transaction on the store's connection. Not `Store.transaction`: that
+    hands out sqlite-utils, whose import (pandas, ~0.8 s) a sync never needs."""
+    from leadtriage.store.errors import environment_errors
+
+    with environment_errors():
+        if store.conn.in_transaction:
+            store.conn.execute("SAVEPOINT sync_tx")
+            try:
+                yield
+            except BaseException:
+                store.conn.execute("ROLLBACK TO sync_tx")
+                store.conn.execute("RELEASE sync_tx")
+                raise
+            store.conn.execute("RELEASE sync_tx")
+            return
+        store.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if store.conn.in_transaction:
+                store.conn.rollback()
+            raise
+        store.conn.execute("COMMIT")
 
 
 # -- local state -----------------------------------------------------------------------
@@ -97,7 +126,7 @@ def join(store: Store, url: str, *, password: str | None = None) -> dict[str, An
     finally:
         conn.close()
     kept = store_password(params, password) if password else False
-    with store.transaction():
+    with _tx(store):
         store.conn.execute("INSERT INTO sync_clock (id, node, applying) VALUES (1, ?, 1)", (node,))
         set_state(store, "server", json.dumps(params))
         set_state(store, "user", me[0])
@@ -150,7 +179,7 @@ def push(store: Store, conn) -> dict[str, int]:
         # The server has them now. Were we killed here, the next push would send
         # them again and the server would recognise every change ID.
         last = rows[-1][0]
-        with store.transaction():
+        with _tx(store):
             store.conn.execute("DELETE FROM sync_outbox WHERE seq <= ?", (last,))
         totals["pushed"] += len(rows)
         for k in ("applied", "already", "refused"):
@@ -181,7 +210,7 @@ def pull(store: Store, conn) -> dict[str, int]:
                 return totals
             wanted = _leads_to_fetch(store, entries, me, role)
             snapshots = _snapshots(conn, wanted)
-        with store.transaction():
+        with _tx(store):
             store.conn.execute("UPDATE sync_clock SET applying = 1")
             n_conf = _apply(store, entries, snapshots, cols, me, role)
             _observe_clock(store, [e[5] for e in entries if e[5]])
@@ -359,7 +388,7 @@ def sync(store: Store, *, password: str | None = None) -> dict[str, Any]:
 
 
 def _record(store: Store, *, error: str | None, synced: bool = False) -> None:
-    with store.transaction():
+    with _tx(store):
         set_state(store, "last_error", error)
         set_state(store, "last_attempt_at", _now())
         if synced:
