@@ -58,14 +58,15 @@ class MemoryKeyring(KeyringBackend):
 
 
 class Team:
-    def __init__(self, server: LocalServer, tmp: Path):
+    def __init__(self, server: LocalServer, tmp: Path, prepare: bool = True):
         self.server = server
         self.tmp = tmp
         self.n = next(_counter)
         self.db = f"team{self.n}"
         with psycopg.connect(server.admin_url(), autocommit=True) as c:
             c.execute(f"CREATE DATABASE {self.db}")
-        admin.init_team(self.owner_url, password=server.password)
+        if prepare:
+            admin.init_team(self.owner_url, password=server.password)
         self.passwords: dict[str, str] = {}
         self.stores: list[Store] = []
 
