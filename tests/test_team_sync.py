@@ -253,3 +253,42 @@ def test_a_remote_server_needs_verified_tls():
     with pytest.raises(TeamError, match="verify-full"):
         checked_params("postgresql://alice@db.example.com/team?sslmode=require")
     assert "sslmode" not in checked_params("postgresql://alice@127.0.0.1:5432/team")
+
+
+def test_the_status_line_and_the_managers_team_view(team):
+    from datetime import UTC, datetime, timedelta
+
+    from leadtriage.sync import service
+
+    (mgr, m), (alice, la), (bob, lb) = _team_with_leads(team, n=30)
+    assert service.summary(la).line(datetime.now(UTC)) == "synced just now"
+    lead = la.conn.execute("SELECT min(id) FROM leads").fetchone()[0]
+    calls_before = {r.rep: r.calls_today for r in service.team_view(m)}
+    svc = LeadService(la)
+    svc.log_activity(lead, "call", disposition="connected")
+    svc.log_activity(lead, "note", notes="x")
+    later = datetime.now(UTC) + timedelta(minutes=2, seconds=5)
+    assert service.summary(la).line(later) == "synced 2 min ago · 2 changes waiting"
+    engine.sync(la)
+    rows = {r.rep: r for r in service.team_view(m)}
+    assert set(rows) == {alice, bob}
+    with team.owner() as c:
+        open_alice = c.execute("SELECT count(*) FROM lt.leads WHERE owner = %s AND status = ANY(%s)",
+                               (alice, ["new", "attempting", "engaged", "rejected", "nurture"])).fetchone()[0]
+    assert rows[alice].open_leads == open_alice
+    assert rows[alice].calls_today == calls_before[alice] + 1
+    assert rows[bob].calls_today == calls_before[bob]
+    assert [r.rep for r in service.team_view(la)] == [alice]  # a rep's login sees only their own line
+
+
+def test_offline_is_said_in_the_status_line(team):
+    from datetime import UTC, datetime
+
+    from leadtriage.sync import service
+
+    alice = team.add("alice")
+    la = team.laptop(alice)
+    la.conn.execute("UPDATE sync_state SET value = ? WHERE key = 'server'",
+                    (json.dumps({**engine.saved_params(la), "port": "1"}),))
+    got = service.sync_now(la)
+    assert got.offline and got.line(datetime.now(UTC)).startswith("offline")
