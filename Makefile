@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint screenshots package demo clean postgres
+.PHONY: run test bench lint screenshots package demo clean postgres team-demo
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "LeadTriage needs Python 3.11 or newer")'
@@ -48,6 +48,10 @@ screenshots: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/leadtriage demo --db demo.db --leads 5000
+
+# Team mode on this machine: a local PostgreSQL, a manager and two reps' laptops.
+team-demo: $(STAMP) postgres
+	$(BIN)/python tools/team_demo.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

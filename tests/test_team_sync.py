@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import psycopg
 import pytest
 
 from leadtriage.demo import generate
@@ -131,15 +132,18 @@ def test_territory_rule_sends_leads_to_the_rep_of_their_country(team):
     m = team.laptop(mgr)
     generate(m, leads=80, seed=2)
     engine.sync(m)
-    with team.owner() as c:
+    with team.sql(mgr) as c:
         admin.set_territory(c, de, ["DE"], None)
-        admin.set_territory(c, fr, ["FR"], None)
+        admin.set_territory(c, fr, ["FR"], 5)
     with team.sql(mgr) as c:
         result = admin.assign(c, "territory")
     with team.owner() as c:
         rows = c.execute("SELECT owner, data->>'country' FROM lt.leads WHERE owner IS NOT NULL").fetchall()
     assert result["assigned"] == len(rows) > 0
     assert all((owner == de and country == "DE") or (owner == fr and country == "FR") for owner, country in rows)
+    assert result["per_rep"][fr] == 5  # the cap
+    with team.sql(de) as c, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        admin.set_territory(c, de, ["US"], None)
 
 
 def test_edits_on_two_laptops_offline_with_clocks_an_hour_apart_end_the_same_everywhere(team):
@@ -214,9 +218,13 @@ def test_removing_a_rep_returns_their_open_leads_and_locks_their_laptop_out(team
         engine.sync(la)
     st = engine.status(la)
     assert st["waiting"] == 1 and "no longer lets" in st["last_error"]
-    # Bob can now claim what Alice had.
+    # Bob can now claim what Alice had, with its whole history.
+    history = {r[0]: r[1] for r in m.conn.execute(
+        "SELECT lead_id, count(*) FROM activities GROUP BY lead_id")}
     got = engine.claim(lb, open_before)
     assert got["claimed"] == open_before
+    for lead_id, n in lb.conn.execute("SELECT lead_id, count(*) FROM activities GROUP BY lead_id"):
+        assert n == history[lead_id]
 
 
 def test_join_refuses_a_password_in_the_url_and_a_newer_server(team, tmp_path):

@@ -34,6 +34,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     users.add_argument("name", help="login name: lowercase letters, digits, _")
     users.add_argument("--role", choices=["rep", "manager"], help="with add")
     users.add_argument("--password-file", help="with add: file whose first line is the new person's password")
+    users.add_argument("--territory", help="with add: countries (ISO codes) and/or time zones, comma-separated, "
+                                           "for assign --rule territory")
+    users.add_argument("--cap", type=int, help="with add: most open leads this rep gets from assign")
     users.add_argument("--url", help="connect as this owner or manager instead of this laptop's login")
     cmd("status", "this laptop's team state: changes waiting, conflicts, last sync")
     cmd("sync", "send this laptop's changes and receive the team's")
@@ -105,6 +108,10 @@ def run(args: argparse.Namespace) -> int:
         try:
             if args.action == "add":
                 payload = admin.add_user(conn, args.name, args.role, password)
+                if args.territory or args.cap is not None:
+                    territory = (args.territory or "").split(",")
+                    admin.set_territory(conn, args.name, territory, args.cap)
+                    payload.update(territory=[t.strip() for t in territory if t.strip()], cap=args.cap)
                 human = f"Added {args.name} ({args.role}). They join with: leadtriage team join postgresql://{args.name}@HOST/DB"
             else:
                 payload = admin.remove_user(conn, args.name)

@@ -107,6 +107,9 @@ def assign(conn, rule: str) -> dict[str, Any]:
 
 
 def set_territory(conn, name: str, territory: list[str], cap: int | None) -> None:
-    """(Owner's connection) A rep's territory (countries / time zones) and cap."""
+    """A rep's territory (countries as ISO codes, or time zones) and cap of open leads,
+    used by `assign --rule territory` and every rule's cap."""
+    if cap is not None and cap < 0:
+        raise TeamError("--cap must be 0 or more.")
     with conn.transaction():
-        conn.execute("UPDATE lt.members SET territory = %s, cap = %s WHERE name = %s", (territory, cap, name))
+        conn.execute("SELECT lt.set_terms(%s, %s, %s)", (name, [t.strip() for t in territory if t.strip()], cap))

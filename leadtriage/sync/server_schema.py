@@ -357,6 +357,15 @@ BEGIN
     ON CONFLICT (name) DO UPDATE SET role = excluded.role, active = true, removed_at = NULL;
 END $$;
 
+-- A rep's territory (ISO country codes and/or IANA time zones) and cap of open leads.
+CREATE FUNCTION lt.set_terms(name_ text, territory_ text[], cap_ integer) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = lt, pg_temp AS $$
+BEGIN
+  IF NOT lt.can_manage() THEN RAISE EXCEPTION 'only a manager sets territories' USING ERRCODE = '42501'; END IF;
+  UPDATE lt.members SET territory = coalesce(territory_, '{{}}'), cap = cap_ WHERE name = name_;
+  IF NOT FOUND THEN RAISE EXCEPTION '% is not a member of this team', name_ USING ERRCODE = '22023'; END IF;
+END $$;
+
 -- Removing someone: no more logins, no more group rights, and their open leads back
 -- to the pool (each move in the feed, so their laptop drops them if it still pulls).
 CREATE FUNCTION lt.remove_member(name_ text) RETURNS integer
@@ -383,10 +392,10 @@ END $$;
 
 REVOKE ALL ON FUNCTION lt._apply_fields, lt._feed, lt._note, lt._move FROM PUBLIC;
 REVOKE ALL ON FUNCTION lt.push, lt.claim, lt.assign, lt.reassign, lt.register_node, lt.new_block,
-  lt.add_member, lt.remove_member FROM PUBLIC;
+  lt.add_member, lt.remove_member, lt.set_terms FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION lt.push, lt.claim, lt.register_node, lt.new_block, lt.is_manager, lt.is_member, lt.owns
   TO {managers}, {reps};
-GRANT EXECUTE ON FUNCTION lt.assign, lt.reassign, lt.add_member, lt.remove_member TO {managers};
+GRANT EXECUTE ON FUNCTION lt.assign, lt.reassign, lt.add_member, lt.remove_member, lt.set_terms TO {managers};
 """
 
 
