@@ -300,3 +300,37 @@ def test_offline_is_said_in_the_status_line(team):
                     (json.dumps({**engine.saved_params(la), "port": "1"}),))
     got = service.sync_now(la)
     assert got.offline and got.line(datetime.now(UTC)).startswith("offline")
+
+
+def test_an_outcome_imported_by_the_manager_reaches_the_rep_whose_lead_it_was(team):
+    from leadtriage.outcomes import record_outcome
+
+    (mgr, m), (alice, la), _ = _team_with_leads(team, n=20)
+    lead = la.conn.execute("SELECT min(id) FROM leads WHERE status IN ('new', 'attempting')").fetchone()[0]
+    for status in ("engaged", "qualified", "handed_off"):
+        la.conn.execute("UPDATE leads SET status = ? WHERE id = ?", (status, lead))
+    la.conn.execute("INSERT INTO handoffs (lead_id, field_rep, handed_off_at, outcome) "
+                    "VALUES (?, 'Dana Field', '2026-11-20T10:00:00Z', 'pending')", (lead,))
+    engine.sync(la)
+    engine.sync(m)
+    assert m.conn.execute("SELECT status FROM leads WHERE id = ?", (lead,)).fetchone()[0] == "handed_off"
+    record_outcome(m, lead, "accepted", rep="mona")
+    engine.sync(m)
+    engine.sync(la)
+    assert la.conn.execute("SELECT status FROM leads WHERE id = ?", (lead,)).fetchone()[0] == "accepted"
+    assert la.conn.execute("SELECT outcome FROM handoffs WHERE lead_id = ?", (lead,)).fetchone()[0] == "accepted"
+    assert la.conn.execute("SELECT count(*) FROM activities WHERE lead_id = ? AND kind = 'outcome'",
+                           (lead,)).fetchone()[0] == 1
+
+
+def test_a_laptop_gets_a_new_block_of_lead_ids_before_its_block_runs_out(team, monkeypatch):
+    alice = team.add("alice")
+    la = team.laptop(alice)
+    (start, stop), = la.conn.execute("SELECT start, stop FROM sync_id_blocks").fetchall()
+    monkeypatch.setattr(engine, "REFILL_BELOW", BLOCK)  # as if this block were nearly used up
+    engine.sync(la)
+    blocks = la.conn.execute("SELECT start, stop FROM sync_id_blocks ORDER BY start").fetchall()
+    assert len(blocks) == 2 and blocks[1][0] >= stop
+    from leadtriage.store.sync_outbox import next_lead_id
+
+    assert next_lead_id(la.conn) == blocks[1][0]
