@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
@@ -49,9 +50,39 @@ def p50_p95(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), p95
 
 
+RESULTS_ENV = "LEADTRIAGE_BENCH_RESULTS"
+
+
 def row(name: str, value: str, budget: str = "", verdict: bool | None = None) -> None:
     mark = "" if verdict is None else ("  ok" if verdict else "  OVER BUDGET")
     print(f"  {name:<48} {value:>18}   {budget}{mark}", flush=True)
+    results = os.environ.get(RESULTS_ENV)
+    if results:
+        # The parent process (bench/__main__.py) gathers every row for the summary.
+        record = {"bench": os.environ.get("LEADTRIAGE_BENCH_NAME", ""), "name": name.strip(),
+                  "value": value, "budget": budget, "verdict": verdict}
+        with open(results, "a", encoding="utf-8") as out:
+            out.write(json.dumps(record) + "\n")
+
+
+def read_results(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
+
+
+def print_summary(results: list[dict], failed: list[tuple[str, int]]) -> None:
+    """One screen: every figure that has a budget or names its reference, then the
+    benches that did not finish."""
+    shown = [r for r in results if r["budget"] or r["verdict"] is not None]
+    print("\n== summary: figures against their budget or reference ==")
+    for r in shown:
+        mark = {None: "", True: "ok", False: "OVER"}[r["verdict"]]
+        print(f"  {r['bench']:<10} {r['name'][:44]:<44} {r['value'][:26]:>26}  {r['budget'][:30]:<30} {mark}")
+    over = sum(1 for r in shown if r["verdict"] is False)
+    print(f"  {len(shown)} figures, {over} over budget")
+    for name, code in failed:
+        print(f"  bench {name} FAILED (exit {code}); its figures above are incomplete")
 
 
 def scratch_copy(source: Path, name: str) -> Path:
