@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 
 
-def main(path: str, batch: int) -> None:
+def main(path: str, batch: int, bulk: bool) -> None:
     import psycopg  # noqa: F401  (imported before READY: the parent times its kill from there)
 
     from leadtriage.store import open_store
@@ -15,6 +15,8 @@ def main(path: str, batch: int) -> None:
     from leadtriage.sync.errors import TeamError
 
     engine.PUSH_BATCH = engine.PULL_BATCH = batch
+    if bulk:
+        engine.BULK_PULL = 10  # a first pull this long goes the bulk way
     store = open_store(path)
     from leadtriage.sync.connect import keyring_password
 
@@ -31,4 +33,4 @@ def main(path: str, batch: int) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]))
+    main(sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1")

@@ -24,10 +24,10 @@ pytestmark = pytest.mark.usefixtures("memory_keyring")
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _child(team: Team, login: str, path: Path, tmp: Path, batch: int) -> subprocess.Popen:
+def _child(team: Team, login: str, path: Path, tmp: Path, batch: int, bulk: bool = False) -> subprocess.Popen:
     env = {**os.environ, "PGPASSFILE": str(pgpass(tmp, team, login)),
            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring", "LEADTRIAGE_NO_LOG_FILE": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "tests._team_child", str(path), str(batch)],
+    proc = subprocess.Popen([sys.executable, "-m", "tests._team_child", str(path), str(batch), str(int(bulk))],
                             stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
     assert proc.stdout.readline().strip() == "READY"
     return proc
@@ -200,3 +200,43 @@ def test_a_removed_reps_laptop_says_so_on_pull_and_push(team, tmp_path):
                           capture_output=True, text=True, env=env, cwd=ROOT)
     assert done.returncode == 2
     assert "no longer lets" in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_a_long_first_pull_applies_like_an_import_and_a_kill_leaves_nothing_half_done(team, tmp_path, monkeypatch):
+    from leadtriage.store import queue
+
+    mgr, mgr2 = team.add("mona", "manager"), team.add("max", "manager")
+    m = team.laptop(mgr)
+    generate(m, leads=250, seed=8)
+    engine.sync(m)
+    second = team.laptop(mgr2)
+    path = second.path
+    second.close()
+    team.stores.remove(second)
+    # The child pulls in bulk (BULK_PULL lowered through its batch argument's module):
+    # a kill anywhere leaves the laptop empty, never half-filled.
+    env_batch = 25
+    for delay in (0.05, 0.2, 0.4):
+        proc = _child(team, mgr2, path, tmp_path, batch=env_batch, bulk=True)
+        time.sleep(delay)
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
+        with open_store(path) as s:
+            _intact(s)
+            n = s.conn.execute("SELECT count(*) FROM leads").fetchone()[0]
+            assert n in (0, 250)
+            assert (int(engine.state(s, "feed_pos")) == 0) == (n == 0)
+    monkeypatch.setattr(engine, "BULK_PULL", 10)
+    with open_store(path) as s:
+        engine.sync(s)
+        _intact(s)
+        assert _fingerprint(s) == _fingerprint(m)
+        # What the triggers keep was rebuilt: search, queue counts.
+        assert queue.counts_by_status(s.conn) == queue.counts_by_status(m.conn)
+        name = s.conn.execute("SELECT last_name FROM leads WHERE last_name IS NOT NULL LIMIT 1").fetchone()[0]
+        hits = s.conn.execute("SELECT count(*) FROM leads_fts WHERE leads_fts MATCH ?", (f'"{name}"',)).fetchone()[0]
+        assert hits == m.conn.execute("SELECT count(*) FROM leads_fts WHERE leads_fts MATCH ?", (f'"{name}"',)).fetchone()[0] > 0
+        # And the triggers are back: a local edit reaches the outbox.
+        s.conn.execute("UPDATE leads SET notes = 'after bulk' WHERE id = (SELECT min(id) FROM leads)")
+        assert engine.status(s)["waiting"] == 1

@@ -195,33 +195,62 @@ class _Cols:
     handoff: list[str]
 
 
+BULK_PULL = 20_000  # a first pull longer than this applies like a big import
+# Kept through a bulk pull: the pull itself looks rows up by them.
+_BULK_KEEP = ("idx_activities_gid", "idx_handoffs_gid", "idx_leads_public_id")
+
+
 def pull(store: Store, conn) -> dict[str, int]:
+    """Apply the feed after this laptop's position. A long first pull (a manager's
+    whole team, a rep's big territory) runs as one local transaction with the
+    search index, counts and cubes dropped and rebuilt once at the end, as a big
+    import does: far faster, and a kill leaves the laptop as it was before."""
     me, role = state(store, "user"), state(store, "role")
     cols = _Cols(*(synced_columns(store.conn, e) for e in ("lead", "activity", "handoff")))
     totals = {"pulled": 0, "new_conflicts": 0}
-    while True:
-        pos = int(state(store, "feed_pos", "0"))
+    # Row-level security already limits a rep to their entries; saying so in the
+    # query lets the server walk the (owner, seq) indexes instead of the whole feed
+    # (a rep holds 1/25 of a million-lead feed).
+    mine = "" if role == "manager" else " AND (owner = current_user OR prev_owner = current_user)"
+    bulk: list[str] | None = None
+    if int(state(store, "feed_pos", "0")) == 0 and not store.conn.in_transaction:
         with conn.transaction():
-            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            # Row-level security already limits a rep to their entries; saying so in
-            # the query lets the server walk the (owner, seq) indexes instead of the
-            # whole feed (a rep holds 1/25 of a million-lead feed).
-            mine = "" if role == "manager" else " AND (owner = current_user OR prev_owner = current_user)"
-            entries = conn.execute(
-                f"SELECT seq, lead_id, owner, kind, payload, hlc FROM lt.feed WHERE seq > %s{mine} "
-                "ORDER BY seq LIMIT %s", (pos, PULL_BATCH)).fetchall()
-            if not entries:
-                return totals
-            wanted = _leads_to_fetch(store, entries, me, role)
-            snapshots = _snapshots(conn, wanted)
-        with _tx(store):
-            store.conn.execute("UPDATE sync_clock SET applying = 1")
-            n_conf = _apply(store, entries, snapshots, cols, me, role)
-            _observe_clock(store, [e[5] for e in entries if e[5]])
-            set_state(store, "feed_pos", entries[-1][0])
-            store.conn.execute("UPDATE sync_clock SET applying = 0")
-        totals["pulled"] += len(entries)
-        totals["new_conflicts"] += n_conf
+            waiting = conn.execute(f"SELECT count(*) FROM lt.feed WHERE seq > 0{mine}").fetchone()[0]
+        if waiting > BULK_PULL:
+            from leadtriage.store.bulk import drop_for_bulk
+
+            store.conn.execute("BEGIN IMMEDIATE")
+            bulk = drop_for_bulk(store.conn, ["leads", "activities", "handoffs"], keep=_BULK_KEEP)
+    try:
+        while True:
+            pos = int(state(store, "feed_pos", "0"))
+            with conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                entries = conn.execute(
+                    f"SELECT seq, lead_id, owner, kind, payload, hlc FROM lt.feed WHERE seq > %s{mine} "
+                    "ORDER BY seq LIMIT %s", (pos, PULL_BATCH)).fetchall()
+                if not entries:
+                    break
+                wanted = _leads_to_fetch(store, entries, me, role)
+                snapshots = _snapshots(conn, wanted)
+            with _tx(store):  # a savepoint inside a bulk pull
+                store.conn.execute("UPDATE sync_clock SET applying = 1")
+                n_conf = _apply(store, entries, snapshots, cols, me, role)
+                _observe_clock(store, [e[5] for e in entries if e[5]])
+                set_state(store, "feed_pos", entries[-1][0])
+                store.conn.execute("UPDATE sync_clock SET applying = 0")
+            totals["pulled"] += len(entries)
+            totals["new_conflicts"] += n_conf
+        if bulk is not None:
+            from leadtriage.store.bulk import restore_after_bulk
+
+            restore_after_bulk(store.conn, bulk)
+            store.conn.execute("COMMIT")
+            bulk = None
+    finally:
+        if bulk is not None and store.conn.in_transaction:
+            store.conn.rollback()
+    return totals
 
 
 def _mine(owner: str | None, me: str, role: str) -> bool:
