@@ -334,3 +334,15 @@ def test_a_laptop_gets_a_new_block_of_lead_ids_before_its_block_runs_out(team, m
     from leadtriage.store.sync_outbox import next_lead_id
 
     assert next_lead_id(la.conn) == blocks[1][0]
+
+
+def test_a_lead_column_added_by_a_later_migration_syncs_too(team):
+    (mgr, m), (alice, la), _ = _team_with_leads(team, n=10)
+    for store in (m, la):  # what a later schema step by another feature would do
+        store.conn.execute("ALTER TABLE leads ADD COLUMN linkedin_headline TEXT")
+    lead = la.conn.execute("SELECT min(id) FROM leads").fetchone()[0]
+    engine.sync(la)  # the triggers learn the new column
+    la.conn.execute("UPDATE leads SET linkedin_headline = 'VP Ops at Foo' WHERE id = ?", (lead,))
+    engine.sync(la)
+    engine.sync(m)
+    assert m.conn.execute("SELECT linkedin_headline FROM leads WHERE id = ?", (lead,)).fetchone()[0] == "VP Ops at Foo"

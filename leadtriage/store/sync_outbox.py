@@ -114,6 +114,23 @@ def migrate(db: sqlite_utils.Database) -> None:
         conn.execute(sql)
 
 
+def ensure_triggers(conn: sqlite3.Connection) -> bool:
+    """Recreate the outbox triggers when the tables gained columns since they were
+    made (a later migration by anyone): a new lead column must sync too. True when
+    it changed anything. Call inside a transaction."""
+    want = trigger_sql(conn)
+    have = {r[0] for r in conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'sync_outbox_%'")}
+    if have == set(want):
+        return False
+    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                "AND name LIKE 'sync_outbox_%'").fetchall():
+        conn.execute(f"DROP TRIGGER {name}")
+    for sql in want:
+        conn.execute(sql)
+    return True
+
+
 def next_lead_id(conn: sqlite3.Connection) -> int:
     """The row ID for the next new lead: max + 1 alone, or inside this laptop's newest
     block of IDs on a team (where other laptops' leads may sit above it)."""

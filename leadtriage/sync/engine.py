@@ -395,6 +395,10 @@ def sync(store: Store, *, password: str | None = None) -> dict[str, Any]:
     the status records it."""
     params = saved_params(store)
     started = time.monotonic()
+    from leadtriage.store.sync_outbox import ensure_triggers
+
+    with _tx(store):
+        ensure_triggers(store.conn)
     try:
         conn = connect(params, password=password)
     except TeamError as exc:

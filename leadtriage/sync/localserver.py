@@ -93,6 +93,12 @@ class LocalServer:
 
     def init(self) -> None:
         self._user = _server_user()
+        mode = os.stat("/dev/null").st_mode & 0o666
+        if self._user is not None and mode != 0o666:
+            # Seen on a shared machine: something had made /dev/null 0600, and then
+            # every PostgreSQL tool run as another user fails in odd ways.
+            raise ServerUnavailable(f"/dev/null has mode {mode:o}, not 666; PostgreSQL's tools running as "
+                                    f"{self._user.pw_name} need it (fix: chmod 666 /dev/null)")
         self.root.mkdir(parents=True, exist_ok=True)
         pwfile = self.root / "pw"
         pwfile.write_text(self.password + "\n")
