@@ -346,3 +346,22 @@ def test_a_lead_column_added_by_a_later_migration_syncs_too(team):
     engine.sync(la)
     engine.sync(m)
     assert m.conn.execute("SELECT linkedin_headline FROM leads WHERE id = ?", (lead,)).fetchone()[0] == "VP Ops at Foo"
+
+
+def test_an_import_undone_on_a_laptop_leaves_the_team_too(team, tmp_path):
+    mgr, alice = team.add("mona", "manager"), team.add("alice")
+    m, la = team.laptop(mgr), team.laptop(alice)
+    csv = tmp_path / "list.csv"
+    csv.write_text("first_name,company,email\nAna,Foo,ana@foo.example\nBo,Bar,bo@bar.example\n")
+    result = Importer(la).import_file(csv, ImportOptions(source="fair"))
+    engine.sync(la)
+    engine.sync(m)
+    assert m.conn.execute("SELECT count(*) FROM leads").fetchone()[0] == 2
+    assert Importer(la).undo_batch(result.batch_id).removed == 2
+    engine.sync(la)
+    engine.sync(m)
+    with team.owner() as c:
+        assert c.execute("SELECT count(*) FROM lt.leads").fetchone()[0] == 0
+    for store in (m, la):
+        assert store.conn.execute("SELECT count(*) FROM leads").fetchone()[0] == 0
+        assert store.integrity_check() == ["ok"]

@@ -73,6 +73,14 @@ def trigger_sql(conn: sqlite3.Connection) -> list[str]:
             f"(lower(hex(randomblob(16))), {HLC}, '{entity}', 'insert', {lead_id}, {gid}, {row}); END")
         if entity == "activity":
             continue  # activities are append-only: an edit stays on this laptop
+        if entity == "lead":
+            # A lead removed here (an import undone, a duplicate merged) goes from
+            # the team too; its activities and handoffs go with it on the server.
+            stmts.append(
+                f"CREATE TRIGGER sync_outbox_leads_ad AFTER DELETE ON leads WHEN {ACTIVE} BEGIN {TICK} "
+                f"INSERT INTO sync_outbox (change_id, hlc, entity, op, lead_id, gid, payload) VALUES "
+                f"(lower(hex(randomblob(16))), {HLC}, 'lead', 'delete', old.id, NULL, "
+                f"json_object('public_id', old.public_id)); END")
         watch = [c for c in cols if c != "gid"]
         changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in watch)
         stmts.append(

@@ -266,7 +266,7 @@ def _leads_to_fetch(store: Store, entries, me: str, role: str) -> set[int]:
             continue
         if kind == "lead" and "public_id" in payload and "created_at" in payload:
             continue  # a whole new lead
-        if kind in ("conflict", "refused"):
+        if kind in ("conflict", "refused", "delete"):
             continue
         if not store.conn.execute("SELECT 1 FROM leads WHERE id = ?", (lead_id,)).fetchone():
             want.add(lead_id)
@@ -351,6 +351,9 @@ def _apply(store: Store, entries, snapshots: dict[int, dict], cols: _Cols, me: s
             conflicts += 1
             continue
         if lid in snapshots:
+            continue
+        if kind == "delete":
+            _drop_lead(store, lid)
             continue
         if kind == "assign":
             if not _mine(payload.get("owner"), me, role):

@@ -172,6 +172,10 @@ BEGIN
       n_applied := n_applied + 1;
       CONTINUE;
     END IF;
+    IF c->>'entity' = 'lead' AND c->>'op' = 'delete' AND l.id IS NULL THEN
+      n_applied := n_applied + 1;  -- made and removed before it ever reached the server
+      CONTINUE;
+    END IF;
     IF l.id IS NULL OR NOT (mgr OR l.owner = me) THEN
       -- Not (or no longer) this person's lead: refused, and said so in their feed.
       PERFORM lt._feed(lid, me, NULL, 'refused', jsonb_build_object('change_id', c->>'change_id',
@@ -179,7 +183,12 @@ BEGIN
       n_refused := n_refused + 1;
       CONTINUE;
     END IF;
-    IF c->>'entity' = 'lead' THEN
+    IF c->>'entity' = 'lead' AND c->>'op' = 'delete' THEN
+      DELETE FROM lt.activities WHERE lead_id = lid;
+      DELETE FROM lt.handoffs WHERE lead_id = lid;
+      DELETE FROM lt.leads WHERE id = lid;
+      PERFORM lt._feed(lid, l.owner, NULL, 'delete', jsonb_build_object('public_id', l.public_id), hlc, me);
+    ELSIF c->>'entity' = 'lead' THEN
       IF c->>'op' = 'insert' THEN  -- the same lead again (a re-join): treat every field as an edit
         SELECT * INTO r FROM lt._apply_fields(l.data, l.clocks,
           (SELECT jsonb_object_agg(key, jsonb_build_array(l.data->key, value)) FROM jsonb_each(c->'payload')), hlc, lid, me);
