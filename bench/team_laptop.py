@@ -23,7 +23,7 @@ def main(path: str, url: str, changes: int) -> None:
         ids = [r[0] for r in store.conn.execute("SELECT id FROM leads ORDER BY id LIMIT ?", (max(changes, 1),))]
         svc = LeadService(store, rep="bench")
         with store.transaction():
-            for i in range(changes):
+            for i in range(changes if ids else 0):
                 svc.log_activity(ids[i % len(ids)], "call", disposition="no_answer", notes=f"bench {i}")
         out["ready_at"] = time.time()
         sys.stdout.write(json.dumps(out) + "\n")
