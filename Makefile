@@ -16,7 +16,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	@touch $(STAMP)
 
+# The platform check first: on a machine without the X11 libraries Qt needs, it names
+# them and prints the install command (Qt's own abort names the wrong library).
 run: $(STAMP)
+	@$(BIN)/python -m leadtriage.platform_check
 	$(BIN)/leadtriage
 
 # The team tests start a real PostgreSQL; tools/ensure_postgres.sh installs its programs.

@@ -46,7 +46,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("page_size", str, "", "Brief page size", "A4 or Letter; empty follows the locale."),
     Setting("dispositions", list, [], "Call dispositions", "Empty uses the built-in list."),
     Setting("icp", dict, {}, "Ideal customer profile and score weights", "Empty uses the built-in rules."),
+    Setting("currency", str, "USD", "Currency of costs",
+            "Three-letter code shown with every cost: import costs, the dashboard, stats, undo."),
     Setting("backup_interval_minutes", int, 30, "Back up while data changes, at most every (minutes)"),
+    Setting("cadence_touches_per_week", int, 4, "Touches per lead in any 7 days, at most",
+            "Calls, e-mails and LinkedIn messages; a cadence step that would exceed it waits. 0: no limit."),
 )
 
 REGISTRY: dict[str, Setting] = {s.key: s for s in SETTINGS}

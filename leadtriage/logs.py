@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+import traceback
 
 from leadtriage.paths import log_dir, restrict_file
 
@@ -27,3 +28,21 @@ def setup_logging(level: int = logging.INFO) -> None:
     root.addHandler(handler)
     root.setLevel(level)
     _configured = True
+
+
+def scrubbed_traceback(exc: BaseException) -> str:
+    """Where a bug happened, without what it was about: the stack (code locations and
+    source lines) and the exception types of the chain, never their messages. A
+    message can carry a lead's name, e-mail or a cell of an imported file (a file name
+    built from a name, a value that failed to parse), and the log may go to support."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        kind = type(current).__name__
+        errno = getattr(current, "errno", None)
+        parts.append("".join(traceback.format_tb(current.__traceback__))
+                     + f"{kind}{f' (errno {errno})' if isinstance(errno, int) else ''}\n")
+        current = current.__cause__ or current.__context__
+    return "\n-- caused by or during --\n".join(reversed(parts))

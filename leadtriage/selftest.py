@@ -6,8 +6,10 @@ Used as the smoke test of a built bundle (`make package`) and by support ("run
 throw-away data folder: a demo database is created, the main window is opened
 offscreen on it, a lead is opened, one brief is rendered to PDF, and the bundled
 pieces the app needs at run time (resources, package metadata, Qt plugins for SVG
-icons, QtCharts, SQLite FTS5) are checked. Prints one line per step; exit 0 when all
-pass, 1 otherwise.
+icons, QtCharts, SQLite FTS5) are checked. Where a display exists, a child process
+also opens Qt on it with the real platform plugin (offscreen proves nothing about a
+machine that lacks the X11 libraries); when that fails the missing libraries and the
+install command are named. Prints one line per step; exit 0 when all pass, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ def _run_in(folder: Path, out: TextIO) -> int:
     started = time.perf_counter()
     out.write(f"{APP_NAME} {__version__} selftest on {sys.platform}, Python {sys.version.split()[0]}"
               f"{' (bundle)' if getattr(sys, 'frozen', False) else ''}\n")
+    real_env = dict(os.environ)  # the display as the user has it, for the real-platform step
     # Never the user's data folder, settings or log; never a real display.
     saved_env = {k: os.environ.get(k) for k in ("LEADTRIAGE_HOME", "LEADTRIAGE_DB", "QT_QPA_PLATFORM")}
     os.environ["LEADTRIAGE_HOME"] = str(folder / "home")
@@ -88,6 +91,7 @@ def _run_in(folder: Path, out: TextIO) -> int:
                 r.step("open a lead", lambda: _open_lead(state))
             r.step("brief to PDF", lambda: _brief_pdf(folder, state))
         r.step("Qt modules and plugins", _qt_pieces)
+        r.step("real display", lambda: _real_display(real_env))
     finally:
         _teardown(state)
         for key, value in saved_env.items():
@@ -220,6 +224,48 @@ def _qt_pieces() -> str:
     import PySide6.QtCharts  # noqa: F401 - the metrics dashboard needs it in the bundle
     import PySide6.QtSvg  # noqa: F401
     return f"Qt {QLibraryInfo.version().toString()}, image formats: {', '.join(sorted(formats))}"
+
+
+def _real_display(environ: dict[str, str]) -> str:
+    """Open Qt with the platform plugin this display needs, in a child process: a
+    plugin that cannot load aborts the process (Qt's choice), not this selftest."""
+    import subprocess
+
+    from leadtriage.platform_check import check, platform_to_check
+
+    chosen = environ.get("QT_QPA_PLATFORM", "").strip().lower()
+    display = environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")
+    if not display or chosen.startswith(("offscreen", "minimal")):
+        return "no display here; checked offscreen only"
+    command = [sys.executable, *([] if getattr(sys, "frozen", False) else ["-m", "leadtriage"]), "--probe-display"]
+    try:
+        done = subprocess.run(command, env=environ, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=120, check=False)
+    except subprocess.TimeoutExpired:
+        raise SelftestError(f"Qt did not open display {display} within 120 s") from None
+    if done.returncode != 0:
+        advice = ""
+        if platform_to_check(environ) == "xcb":
+            result = check()
+            advice = result.message() if not result.ok else ""
+        last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
+        raise SelftestError(f"Qt cannot open a window on display {display}: {advice or last}")
+    return f"a window opens on {display} with Qt's {done.stdout.strip() or 'default'} platform plugin"
+
+
+def probe_display() -> int:
+    """The child of `_real_display` (`leadtriage --probe-display`): start Qt on the real
+    platform, show and close a window, print the plugin's name."""
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    app = QApplication([sys.argv[0]])
+    window = QWidget()
+    window.resize(120, 80)
+    window.show()
+    app.processEvents()
+    window.close()
+    sys.stdout.write(app.platformName() + "\n")
+    return 0
 
 
 def _teardown(state: dict) -> None:

@@ -7,6 +7,11 @@ Frozen on purpose: change it only together with a deliberate change of the forma
 Changed once: a value a foreign tool stored as a BLOB is written as the text it holds
 (it used to be Python's b'...' notation), and invalid UTF-8 as U+FFFD (it used to
 stop the export).
+Changed twice, on purpose: Salesforce's and HubSpot's Lead Status follow the lead's
+status (a qualified lead is "Working - Contacted" / "Connected", no longer always
+"Open - Not Contacted" / "New"; issue 15, item 6). The mapping is written out here again, not imported. And the
+meeting is the one booked at qualification (`leads.booked_meeting_at`) before the
+latest one a handoff recorded (issue 15, item 3).
 """
 
 from __future__ import annotations
@@ -22,6 +27,17 @@ STRIP = re.compile(
 )
 PHONE = re.compile(r"\+[0-9 ()./\-]{3,30}")
 LIMIT = 32000
+HUBSPOT_STATUS = {
+    "new": "New", "attempting": "Attempted to Contact", "engaged": "Connected", "nurture": "Bad Timing",
+    "qualified": "Connected", "handed_off": "Connected", "accepted": "Connected", "opportunity": "Open Deal",
+    "won": "Open Deal", "lost": "Unqualified", "disqualified": "Unqualified", "rejected": "Unqualified",
+}
+SALESFORCE_STATUS = {
+    "new": "Open - Not Contacted", "attempting": "Working - Contacted", "engaged": "Working - Contacted",
+    "nurture": "Working - Contacted", "qualified": "Working - Contacted", "handed_off": "Working - Contacted",
+    "accepted": "Working - Contacted", "opportunity": "Closed - Converted", "won": "Closed - Converted",
+    "disqualified": "Closed - Not Converted", "rejected": "Closed - Not Converted", "lost": "Closed - Not Converted",
+}
 
 HEADERS = {
     "csv-salesforce": (
@@ -98,13 +114,14 @@ def values(key: str, lead, rep, meeting) -> list:
     rep_name, rep_email = (rep["name"], rep["email"]) if rep else (None, None)
     if key == "csv-salesforce":
         return [lead["first_name"], lead["last_name"], lead["title"], lead["company"], lead["email"], lead["phone"],
-                lead["website"], lead["industry"], lead["employees"], lead["source"], "Open - Not Contacted", "Hot",
+                lead["website"], lead["industry"], lead["employees"], lead["source"],
+                SALESFORCE_STATUS.get(lead["status"], "Working - Contacted"), "Hot",
                 lead["city"], lead["region"], lead["country"], summary(lead, meeting), lead["public_id"], rep_name,
                 lead["campaign"]]
     if key == "csv-hubspot":
         return [lead["first_name"], lead["last_name"], lead["email"], lead["phone"], lead["title"], lead["company"],
                 lead["website"], lead["industry"], lead["employees"], lead["city"], lead["region"], lead["country"],
-                "Sales Qualified Lead", "New", rep_email, lead["source"], lead["public_id"], summary(lead, meeting)]
+                "Sales Qualified Lead", HUBSPOT_STATUS.get(lead["status"], "Connected"), rep_email, lead["source"], lead["public_id"], summary(lead, meeting)]
     plan = loads(lead["buying_plan"], dict)
     qual = loads(lead["qualification"], dict)
     people = "; ".join(f"{p.get('name') or ''} ({p.get('role') or ''})"
@@ -143,6 +160,8 @@ def oracle_csv(conn: sqlite3.Connection, lead_ids: Sequence[int], key: str, meet
                 continue
             rep = as_text(conn.execute("SELECT * FROM field_reps WHERE id = ?", (lead["field_rep_id"],)).fetchone())
             meeting = meeting_at
+            if meeting is None and lead.get("booked_meeting_at") is not None:
+                meeting = lead["booked_meeting_at"]
             if meeting is None:
                 latest = conn.execute(
                     "SELECT meeting_at FROM handoffs WHERE lead_id = ? AND meeting_at IS NOT NULL "

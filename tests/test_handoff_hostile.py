@@ -145,4 +145,4 @@ def test_markdown_renders_hostile_text_as_text(files):
     assert not any("heading" in h for h in headings)  # "# heading" in a note made no heading
     assert [h.split(">")[1].split(":")[0].split("<")[0] for h in headings if h.startswith("<h2")] == [
         "Next step", "Why it is qualified", "Pain points, in their words", "Motivations", "Buying plan",
-        "History (newest first)", "Rep notes", "Report the outcome"]  # exactly the brief's own sections
+        "History (newest first, times in Europe/Berlin)", "Rep notes", "Report the outcome"]  # exactly the brief's own sections

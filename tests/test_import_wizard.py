@@ -231,3 +231,37 @@ def test_threaded_worker_path(qtbot, store, tmp_path):
     assert wizard.run_page.result.inserted == 2
     assert worker.wait(5000)
     assert store.conn.execute("SELECT count(*) FROM leads").fetchone()[0] == 2
+
+
+def test_damaged_line_is_shown_and_the_fixed_file_reads_again(qtbot, store, tmp_path):
+    """A stray quote on line 60 (beyond the preview): the preview page names the line,
+    shows it as written, and reads the file again once the user has fixed it."""
+    rows = [f"Anna{i},Meyer{i},anna{i}@example.com\n" for i in range(100)]
+    rows[58] = 'Anna58,"Meyer58,anna58@example.com\n'
+    path = tmp_path / "list.csv"
+    path.write_text("first_name,last_name,email\n" + "".join(rows), encoding="utf-8")
+    wizard = make_wizard(qtbot, store, path)
+    page = wizard.preview_page
+    assert wizard.plan is None and not page.isComplete()
+    assert "line 60" in page.warning.text() and "never closes" in page.warning.text()
+    assert page.damaged.isVisible() and 'Anna58,"Meyer58,anna58@example.com' in page.damaged.text()
+    assert page.damaged.textFormat() == Qt.TextFormat.PlainText
+    rows[58] = "Anna58,Meyer58,anna58@example.com\n"
+    path.write_text("first_name,last_name,email\n" + "".join(rows), encoding="utf-8")
+    qtbot.mouseClick(page.read_again_button, Qt.MouseButton.LeftButton)
+    assert wizard.plan is not None and page.isComplete() and not page.damaged.isVisible()
+    assert store.conn.execute("SELECT count(*) FROM leads").fetchone()[0] == 0
+
+
+def test_lines_read_as_cp1252_are_named_in_the_preview(qtbot, store, tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(b"first_name,last_name,email\n" + "Jürgen,Müller,j@example.de\n".encode()
+                     + "Jörg,Weiß,jw@example.de\n".encode("cp1252") + "Zoë,Brühl,zb@example.de\n".encode())
+    wizard = make_wizard(qtbot, store, path)
+    page = wizard.preview_page
+    assert page.encoding.currentText() == "utf-8+cp1252"
+    assert "1 line(s) are not valid UTF-8" in page.warning.text() and "line 3" in page.warning.text()
+    assert page.model.data(page.model.index(0, 2)) == "Müller" and page.model.data(page.model.index(1, 2)) == "Weiß"
+    # Changing the separator and back keeps the mixed reading (the box names it).
+    page.encoding.activated.emit(page.encoding.currentIndex())
+    assert wizard.plan is not None and wizard.plan.table.encoding == "utf-8+cp1252"

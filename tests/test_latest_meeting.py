@@ -22,9 +22,16 @@ OPS = st.lists(st.one_of(
 
 
 def rewind_latest_meeting(conn) -> None:
-    """Undo the schema version that added `leads.latest_meeting_at` (tests of upgrades)."""
-    for name in ("handoffs_meeting_ai", "handoffs_meeting_au", "handoffs_meeting_ad"):
-        conn.execute(f"DROP TRIGGER {name}")
+    """Undo the schema versions from the one that added `leads.latest_meeting_at` on,
+    newest first (tests of upgrades)."""
+    from tests.playbook_helpers import rewind_playbook
+
+    for name in ("leads_meeting_ai", "leads_meeting_au", "handoffs_meeting_ai", "handoffs_meeting_au",
+                 "handoffs_meeting_ad"):
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    if "booked_meeting_at" in {row[1] for row in conn.execute("PRAGMA table_info(leads)")}:
+        conn.execute("ALTER TABLE leads DROP COLUMN booked_meeting_at")
+    rewind_playbook(conn)
     conn.execute("ALTER TABLE leads DROP COLUMN latest_meeting_at")
     conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(_v6_latest_meeting)}")
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import leadtriage
 from leadtriage.cli import (
     backup_cmd,
+    cadence_cmd,
     check_cmd,
     demo_cmd,
     export_cmd,
@@ -29,7 +30,7 @@ log = logging.getLogger("leadtriage.cli")
 
 # Each command module has NAME, HELP, add_arguments(parser) and run(args) -> int.
 COMMANDS = [demo_cmd, check_cmd, import_cmd, export_cmd, outcomes_cmd, stats_cmd, backup_cmd, restore_cmd,
-            team_cmd]
+            cadence_cmd, team_cmd]
 
 
 class _VersionAction(argparse.Action):
@@ -55,10 +56,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", help="database file (default: your data folder, or $LEADTRIAGE_DB)")
     parser.add_argument("--selftest", action="store_true",
                         help="check this installation end to end on a throw-away demo database, then exit")
+    parser.add_argument("--probe-display", action="store_true", help=argparse.SUPPRESS)  # the selftest's child
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     for module in COMMANDS:
         p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         p.add_argument("--db", help="database file (default: your data folder, or $LEADTRIAGE_DB)")
+        p.add_argument("--wait", type=float, default=0, metavar="SECONDS",
+                       help="when the app has the database open, wait up to SECONDS for it to close "
+                            "(default: refuse at once)")
         module.add_arguments(p)
         p.set_defaults(run=module.run)
     return parser
@@ -72,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from leadtriage.selftest import run as run_selftest
 
         return run_selftest()
+    if args.probe_display:
+        from leadtriage.selftest import probe_display
+
+        return probe_display()
     from leadtriage.logs import setup_logging
 
     setup_logging()
@@ -79,6 +88,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from leadtriage.ui.app import run_app
 
         return run_app(args.db)
+    if getattr(args, "wait", 0) < 0:
+        sys.stderr.write("leadtriage: --wait needs a number of seconds of 0 or more\n")
+        return 2
+    from leadtriage.store.lock import set_wait
+
+    set_wait(getattr(args, "wait", 0), lambda message: sys.stderr.write(f"leadtriage: {message}\n"))  # (per run: tests call main often)
     try:
         return int(args.run(args) or 0)
     except UserError as exc:
@@ -87,7 +102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("leadtriage: interrupted; nothing partial was kept\n")
         return 130
-    except Exception:
-        log.exception("internal error in %s", args.command)
+    except Exception as exc:
+        from leadtriage.logs import scrubbed_traceback
+
+        log.error("internal error in %s:\n%s", args.command, scrubbed_traceback(exc))
         sys.stderr.write("leadtriage: internal error; details are in the log file\n")
         return 1

@@ -22,19 +22,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from leadtriage.errors import UserError
+    from leadtriage.importing.reader import require_regular_file
     from leadtriage.outcomes import import_outcomes
     from leadtriage.paths import resolve_db_path
-    from leadtriage.store import open_store
     from leadtriage.store.db import inspect_file
     from leadtriage.store.settings import SettingsStore
 
     source = Path(args.file)
-    if not source.is_file():
-        raise UserError(f"No such file: {source}")
+    require_regular_file(source, "outcomes file")  # a FIFO or device would be read forever
     path = Path(resolve_db_path(args.db))
     if inspect_file(path) is None:
         raise UserError(f"No LeadTriage database at {path}.")
-    with open_store(path, create=False) as store:
+    with _open(path, args.dry_run) as store:
         rep = SettingsStore(store).get("rep_name")
         report = import_outcomes(store, source, rep=rep, dry_run=args.dry_run, encoding=args.encoding,
                                  delimiter=args.delimiter, sheet=args.sheet)
@@ -47,3 +46,18 @@ def run(args: argparse.Namespace) -> int:
         lines.append(f"  … and {len(report.problems) - 50:,} more (use --json for all)")
     emit(args, report.as_dict(), "\n".join(lines))
     return 0
+
+
+def _open(path: Path, dry_run: bool):
+    """The writer's way in; a dry run that finds the app open (the lock held) checks
+    through a connection that rolls everything back instead of refusing."""
+    from leadtriage.errors import DatabaseBusy
+    from leadtriage.store import open_store
+    from leadtriage.store.db import Store
+
+    try:
+        return open_store(path, create=False)
+    except DatabaseBusy:
+        if not dry_run:
+            raise
+        return Store.open_scratch(path)

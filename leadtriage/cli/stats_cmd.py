@@ -16,8 +16,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--until", help="last day (YYYY-MM-DD), inclusive; default: today")
     p.add_argument("--period", choices=["week", "month", "quarter", "all"],
                    help="this week, month or quarter to date (instead of --since/--until)")
-    p.add_argument("--by", choices=["source", "campaign", "rep"], default="source",
-                   help="group by lead source (default), campaign or lead-development rep")
+    p.add_argument("--by", choices=["source", "campaign", "rep", "cadence"], default="source",
+                   help="group by lead source (default), campaign, lead-development rep, or cadence and step")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -65,33 +65,46 @@ def run(args: argparse.Namespace) -> int:
     path = Path(resolve_db_path(args.db))
     with open_for_reading(path) as store:
         period = resolve_period(store.conn, args.since, args.until, args.period, local_today())
+        if args.by == "cadence":
+            from leadtriage.playbook.stats import cadence_stats
+
+            stats = cadence_stats(store.conn, *period.utc_bounds())
+            payload = {"period": {"since": str(period.since), "until": str(period.until), "label": period.label},
+                       "by": "cadence", "cadences": [c.to_json() for c in stats]}
+            emit(args, payload, _human_cadences(period, stats))
+            return 0
         feedback_days = SettingsStore(store).get("feedback_days")
         dash = compute(store.conn, period, args.by, feedback_days=feedback_days)
-    payload = stats_payload(dash)
-    emit(args, payload, _human(dash))
+        currency = SettingsStore(store).get("currency")
+    payload = {**stats_payload(dash), "currency": currency}
+    emit(args, payload, _human(dash, currency))
     return 0
 
 
-def _fmt_money(v: float | None) -> str:
-    return "—" if v is None else f"{v:,.2f}"
+def _fmt_money(v: float | None, currency: str = "") -> str:
+    from leadtriage.metrics.money import format_money
+
+    return format_money(v, currency)
 
 
 def _fmt_rate(v: float | None) -> str:
     return "—" if v is None else f"{v:.0%}"
 
 
-def _human(dash) -> str:
+def _human(dash, currency: str = "") -> str:
     from leadtriage.metrics import STAGES
 
     t = dash.totals
     lines = [
         f"{dash.period.label}: {t.sales_cycle_starts:,} sales-cycle starts (opportunities created)",
         "Funnel (leads created in the period): " + " → ".join(f"{getattr(t, s):,} {s.replace('_', ' ')}" for s in STAGES),
-        f"Cost {_fmt_money(t.cost)}: per lead {_fmt_money(t.cost_per_lead)}, per qualified "
-        f"{_fmt_money(t.cost_per_qualified)}, per opportunity {_fmt_money(t.cost_per_opportunity)}",
+        f"Cost {_fmt_money(t.cost, currency)}: per lead {_fmt_money(t.cost_per_lead, currency)}, per qualified "
+        f"{_fmt_money(t.cost_per_qualified, currency)}, per opportunity "
+        f"{_fmt_money(t.cost_per_opportunity, currency)}",
+        "opps: leads of the period that became opportunities; starts: opportunities opened in the period",
         "",
         f"{'By ' + dash.by:<32} {'leads':>9} {'qualified':>9} {'opps':>6} {'starts':>6} {'won':>5} "
-        f"{'lead→opp':>8} {'cost/qual':>10} {'cost/opp':>10}",
+        f"{'lead→opp':>8} {'cost/qual':>10} {'cost/opp':>10}" + (f"  (costs in {currency})" if currency else ""),
     ]
     for g in dash.groups:
         lines.append(
@@ -102,4 +115,19 @@ def _human(dash) -> str:
     if dash.followup_count:
         lines += ["", f"{dash.followup_count:,} handoffs without feedback after {dash.feedback_days} business days: "
                   + ", ".join(f"{rep} {g.count}" for rep, g in dash.followups.items())]
+    return "\n".join(lines)
+
+
+def _human_cadences(period, stats) -> str:
+    lines = [f"{period.label}: cadences (leads enrolled in the period)"]
+    for c in stats:
+        lines += ["", f"{c.name}: {c.enrolled:,} enrolled, {c.active:,} active, {c.finished:,} finished; "
+                  f"connect {_fmt_rate(c.connect_rate)}, reply {_fmt_rate(c.reply_rate)}, {c.meetings:,} meetings, "
+                  f"{c.sales_cycle_starts:,} sales-cycle starts, median days to first connect "
+                  f"{'—' if c.median_days_to_first_connect is None else c.median_days_to_first_connect}",
+                  f"  {'step':<28} {'reached':>8} {'done':>6} {'connect':>8} {'reply':>6} {'meetings':>8} {'starts':>6}"]
+        for s in c.steps:
+            label = f"{s.position}. {s.title or s.kind}"
+            lines.append(f"  {label[:28]:<28} {s.reached:>8,} {s.done:>6,} {_fmt_rate(s.connect_rate):>8} "
+                         f"{_fmt_rate(s.reply_rate):>6} {s.meetings:>8,} {s.sales_cycle_starts:>6,}")
     return "\n".join(lines)

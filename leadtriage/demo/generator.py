@@ -196,6 +196,9 @@ def generate(
             raise RuntimeError("demo generator produced rows that break a foreign key")
         store.conn.execute("PRAGMA foreign_keys = ON")
     store.conn.execute("PRAGMA cache_size = -32000")
+    from leadtriage.demo.cadences import add_cadences  # the playbook's part of the demo
+
+    add_cadences(store, seed, datetime.fromtimestamp(now_epoch, UTC), REP_NAME)
     by_status = dict(store.conn.execute("SELECT status, count(*) FROM leads GROUP BY status").fetchall())
     return DemoSummary(leads, n_acts, n_hand, time.perf_counter() - started, by_status)
 
@@ -434,7 +437,7 @@ class _LeadMaker:
             next_action = "Resurface from nurture"
         # The app's own scorer, so demo chips read like the ones the app makes.
         score, reasons_json = self.scorer.score(industry, employees, title, country, source, connects, attempts,
-                                                last_touch or created)
+                                                (last_touch if connects else None) or created)
 
         created_s = _ts(created)
         status_final = status

@@ -42,6 +42,7 @@ DISQUALIFY_REASONS = (
     "Duplicate",
     "Bad data",
     "Student or job seeker",
+    "No response",  # a cadence ran out of steps without an answer
 )
 
 NURTURE_REASONS = (

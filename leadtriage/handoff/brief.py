@@ -110,6 +110,7 @@ class Brief:
     motivations: str
     plan: BuyingPlan
     history: tuple[Touch, ...]
+    history_clock: str  # which clock the history's times are on: "times in Europe/Berlin" or "times in UTC"
     attempts: int
     connects: int
     next_step: str
@@ -292,12 +293,9 @@ def _collect(
     lead = {d[0]: as_text(v) for d, v in zip(cur.description, row, strict=True)}
     zone = _zone(lead["timezone"])
     if meeting_at is None:
-        last = conn.execute(
-            "SELECT meeting_at FROM handoffs WHERE lead_id = ? AND meeting_at IS NOT NULL "
-            "ORDER BY handed_off_at DESC, id DESC LIMIT 1",
-            (lead_id,),
-        ).fetchone()
-        meeting_at = _moment(last[0]) if last else None
+        # The meeting booked at qualification, else the latest one a handoff recorded
+        # (`store.latest_meeting` keeps it on the lead).
+        meeting_at = _moment(lead.get("latest_meeting_at"))
     name = clean_line(" ".join(p for p in (lead["first_name"], lead["last_name"]) if p)) or "(no name)"
     field_rep = clean_line(lead["field_rep_name"])
     public_id = lead["public_id"] or format_public_id(lead_id)
@@ -353,6 +351,7 @@ def _collect(
         motivations=clean(lead["motivations"]),
         plan=plan,
         history=tuple(_history(conn, lead_id, zone)),
+        history_clock=f"times in {zone.key}" if zone else "times in UTC",
         attempts=_count(lead["attempts"]) or 0,
         connects=_count(lead["connects"]) or 0,
         next_step=_next_step(plan, lead, meeting_local, field_rep),

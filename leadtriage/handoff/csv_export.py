@@ -315,13 +315,34 @@ class Profile:
         return f"SELECT {', '.join([*self.before, *self._inputs, *self.after])}, l.id {_FROM}"
 
 
+# Salesforce's standard Lead Status values, by where the lead stands here: a qualified
+# lead has been reached and is being worked, not "Open - Not Contacted".
+SALESFORCE_STATUS = {
+    "new": "Open - Not Contacted",
+    "opportunity": "Closed - Converted", "won": "Closed - Converted",
+    "disqualified": "Closed - Not Converted", "rejected": "Closed - Not Converted", "lost": "Closed - Not Converted",
+}
+SALESFORCE_WORKING = "Working - Contacted"  # attempting, engaged, nurture, qualified, handed off, accepted
+_SALESFORCE_STATUS_SQL = ("CASE l.status " + " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in SALESFORCE_STATUS.items())
+                          + f" ELSE '{SALESFORCE_WORKING}' END")
+
+# HubSpot's default Lead Status values, the same way: a qualified lead was reached.
+HUBSPOT_STATUS = {
+    "new": "New", "attempting": "Attempted to Contact", "nurture": "Bad Timing",
+    "opportunity": "Open Deal", "won": "Open Deal", "lost": "Unqualified",
+    "disqualified": "Unqualified", "rejected": "Unqualified",
+}
+HUBSPOT_CONNECTED = "Connected"  # engaged, qualified, handed off, accepted
+_HUBSPOT_STATUS_SQL = ("CASE l.status " + " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in HUBSPOT_STATUS.items())
+                       + f" ELSE '{HUBSPOT_CONNECTED}' END")
+
 SALESFORCE = Profile(
     "csv-salesforce", "Salesforce (Data Import Wizard, leads)",
     ("First Name", "Last Name", "Title", "Company", "Email", "Phone", "Website", "Industry", "No. of Employees",
      "Lead Source", "Lead Status", "Rating", "City", "State/Province", "Country", "Description", "LeadTriage ID",
      "Field Rep", "Campaign"),
     ("l.first_name", "l.last_name", "l.title", "l.company", "l.email", "l.phone", "l.website", "l.industry",
-     "l.employees", "l.source", "'Open - Not Contacted'", "'Hot'", "l.city", "l.region", "l.country", BRIEF,
+     "l.employees", "l.source", _SALESFORCE_STATUS_SQL, "'Hot'", "l.city", "l.region", "l.country", BRIEF,
      "l.public_id", "r.name", "l.campaign"),
     _crm_brief, keep_phone_numbers=True, sql_description=True,
 )
@@ -331,7 +352,8 @@ HUBSPOT = Profile(
      "Number of Employees", "City", "State/Region", "Country/Region", "Lifecycle Stage", "Lead Status",
      "Contact owner", "Original Source Drill-Down 1", "LeadTriage ID", "LeadTriage Brief"),
     ("l.first_name", "l.last_name", "l.email", "l.phone", "l.title", "l.company", "l.website", "l.industry",
-     "l.employees", "l.city", "l.region", "l.country", "'Sales Qualified Lead'", "'New'", "r.email", "l.source",
+     "l.employees", "l.city", "l.region", "l.country", "'Sales Qualified Lead'", _HUBSPOT_STATUS_SQL, "r.email",
+     "l.source",
      "l.public_id", BRIEF),
     _crm_brief, keep_phone_numbers=True, sql_description=True,
 )

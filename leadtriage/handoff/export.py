@@ -351,23 +351,28 @@ class HandoffExporter:
             for n, (lead_id, public_id, status) in enumerate(rows):
                 if n % 200 == 0:
                     progress.report(n, total, "Recording handoffs")
-                rep_id, rep_name, owner = map(as_text, conn.execute(
-                    "SELECT l.field_rep_id, r.name, l.owner FROM leads l LEFT JOIN field_reps r "
+                rep_id, rep_name, owner, current_meeting = map(as_text, conn.execute(
+                    "SELECT l.field_rep_id, r.name, l.owner, l.latest_meeting_at FROM leads l LEFT JOIN field_reps r "
                     "ON r.id = l.field_rep_id WHERE l.id = ?", (lead_id,)
                 ).fetchone())
                 previous = conn.execute(
                     "SELECT meeting_at, outcome, outcome_reason, amount, opportunity_at, outcome_at FROM handoffs "
                     "WHERE lead_id = ? ORDER BY handed_off_at DESC, id DESC LIMIT 1", (lead_id,)
                 ).fetchone()
-                meeting = to_db(request.meeting_at) if request.meeting_at else (previous[0] if previous else None)
+                # The meeting the files show: the one given here (it becomes the booked
+                # one), else the one booked at qualification or recorded before.
+                meeting = to_db(request.meeting_at) if request.meeting_at else current_meeting
+                booked = {"booked_meeting_at": meeting} if request.meeting_at else {}
                 if status in HANDOFF_FROM:
-                    service.change_status(lead_id, Status.HANDED_OFF,
+                    service.change_status(lead_id, Status.HANDED_OFF, extra=booked,
                                           label=f"Handed off to {rep_name or 'field sales'}")
                     result.handed_off.append(public_id)
                     # A fresh handoff: the field's verdict is still to come.
                     outcome = ("pending", None, None, None, None)
                 else:
                     result.re_exported.append(public_id)
+                    if booked and booked["booked_meeting_at"] != current_meeting:
+                        service.update(lead_id, booked, "Meeting moved")
                     # Sending the brief again does not undo what the field reported.
                     outcome = tuple(previous[1:]) if previous else ("pending", None, None, None, None)
                 paths = [str(p) for p in per_lead[lead_id]]

@@ -14,12 +14,18 @@ import re
 import unicodedata
 from pathlib import Path
 
+from leadtriage.errors import UserError
+
 _UNSAFE = re.compile(r"[^\w\-]+", re.UNICODE)
 _DASHES = re.compile(r"[-_]{2,}")
 _RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {
     f"{dev}{n}" for dev in ("COM", "LPT") for n in (*"123456789", "¹", "²", "³")
 }
 MAX_STEM = 80
+
+
+class UnsafeExportFolder(UserError):
+    """The chosen folder already holds a link named like an export file."""
 
 
 def safe_stem(*parts: object) -> str:
@@ -55,8 +61,14 @@ class FileNamer:
             if name.casefold() in self._taken:
                 continue
             path = self.folder / name
-            if path.resolve().parent != self.folder:  # cannot happen after safe_stem; checked anyway
-                raise ValueError(f"unsafe export file name {name!r}")
+            if path.is_symlink():
+                # Someone left a link where an export file goes: writing through it would
+                # change a file elsewhere. Refused (the message names no lead: it may be logged).
+                raise UnsafeExportFolder(
+                    f"The export folder {self.folder} holds a link where an export file would go; "
+                    "remove the links from it or choose another folder.")
+            if path.parent != self.folder or os.sep in name or (os.altsep and os.altsep in name):
+                raise ValueError("unsafe export file name")  # cannot happen after safe_stem; checked anyway
             try:
                 fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
             except FileExistsError:

@@ -73,9 +73,13 @@ class UndoReport:
     removed: int
     reverted: int
     kept: list[tuple[str, str]]  # (public id, why it stayed)
+    cost: float = 0.0  # the batch's cost, taken out of the spend with it
+    campaign: str = ""
 
-    def summary(self) -> str:
+    def summary(self, money: Callable[[float], str] = "{:,.2f}".format) -> str:
         text = f"Batch {self.batch_id}: removed {self.removed:,} new leads, reverted {self.reverted:,} merges."
+        if self.cost:
+            text += f" Its cost of {money(self.cost)} no longer counts."
         if self.kept:
             text += f" {len(self.kept):,} could not be undone (see details)."
         return text

@@ -29,12 +29,15 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import sys
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from leadtriage.errors import UserError
+from leadtriage.importing import encodings
+from leadtriage.importing.sheetguard import check_workbook
 
 __all__ = ["Table", "UnreadableFile", "read_table", "detect_encoding", "detect_delimiter",
            "DELIMITERS", "SPREADSHEET_SUFFIXES"]
@@ -42,10 +45,15 @@ __all__ = ["Table", "UnreadableFile", "read_table", "detect_encoding", "detect_d
 DELIMITERS = (",", ";", "\t", "|")
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 _SAMPLE_BYTES = 256 * 1024
-_BLOCK = 1 << 20
 Row = tuple[int, list[str]]
 
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # very long notes fields are real
+# The longest field a list may hold. Long notes are real, but a field of more than
+# 64 KB is a quote that never closed, not a note; it refuses the file (line named).
+MAX_FIELD_CHARS = 64 * 1024
+# A record may span lines (a note with line breaks), but not this many: beyond it a
+# quote that closed much later than intended swallowed rows.
+MAX_RECORD_LINES = 100
+csv.field_size_limit(MAX_FIELD_CHARS)
 
 
 class UnreadableFile(UserError):
@@ -67,6 +75,9 @@ class Table:
     sheets: list[str] = field(default_factory=list)
     header_line: int = 1
     size: int = 0
+    # With encoding utf-8+cp1252: the lines read in cp1252 (the first 1,000) and how many
+    legacy_lines: list[int] = field(default_factory=list)
+    legacy_line_count: int = 0
     position: int = 0  # bytes read so far while iterating a text file (for progress)
     _rows: list[list[str]] | None = None  # spreadsheets: the sheet's data rows
 
@@ -84,6 +95,13 @@ class Table:
             return
         yield from _csv_rows(self.path, self.encoding or "utf-8", self.delimiter or ",", skip_header=True,
                              tracker=self)
+
+    def verify(self) -> None:
+        """Read the whole text file once, so broken quoting (`DamagedLine`) is found
+        before anything is written. Spreadsheets were checked when they were opened."""
+        if self.kind == "text":
+            for _ in _csv_rows(self.path, self.encoding or "utf-8", self.delimiter or ",", skip_header=True):
+                pass
 
     def chunks(self, size: int = 5000) -> Iterator[list[Row]]:
         """Rows in lists of at most `size`, so callers can batch work and report progress."""
@@ -124,32 +142,31 @@ def read_table(
 ) -> Table:
     """Open `path` as a table; `encoding`, `delimiter` and `sheet` override detection."""
     path = Path(path)
+    size = require_regular_file(path, "lead list")
     try:
-        size = path.stat().st_size
         with open(path, "rb") as fh:
             head = fh.read(_SAMPLE_BYTES)
-    except IsADirectoryError:
-        raise UnreadableFile(f"{path.name} is a folder, not a lead list.") from None
-    except FileNotFoundError:
-        raise UnreadableFile(f"{path} does not exist.") from None
     except OSError as exc:
         raise UnreadableFile(f"Cannot read {path.name}: {exc.strerror}.") from None
     if not head:
         raise UnreadableFile(f"{path.name} is empty.")
     if _is_spreadsheet(path, head):
         return _open_spreadsheet(path, sheet, size)
-    if encoding:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise UnreadableFile(f"Unknown encoding {encoding!r}.") from None
-    else:
-        encoding = detect_encoding(path, head)
+    try:
+        detected = encodings.Detected(encodings.check_text_encoding(encoding)) if encoding \
+            else encodings.detect(path, head)
+    except UserError as exc:
+        raise UnreadableFile(str(exc)) from None
+    encoding = detected.encoding
     try:
         # Strict over the sample (a multi-byte character cut at its end is fine).
         text = codecs.getincrementaldecoder(encoding)(errors="strict").decode(head, final=len(head) >= size)
-    except UnicodeDecodeError:
-        raise UnreadableFile(f"{path.name} is not valid {encoding} text; choose another encoding.") from None
+    except UnicodeDecodeError as exc:
+        line = head.count(b"\n", 0, exc.start) + 1
+        raise UnreadableFile(
+            f"{path.name} near line {line} is not valid {encoding} text; choose another encoding.") from None
+    except (UnicodeError, ValueError, TypeError, LookupError):
+        raise UnreadableFile(f"{path.name} cannot be read as {encoding} text; choose another encoding.") from None
     if encoding.startswith("utf-8") and text.startswith("\ufeff"):
         text = text[1:]
     _refuse_binary(path, text)
@@ -158,74 +175,56 @@ def read_table(
             delimiter.lower(), delimiter)
         if len(delimiter) != 1:
             raise UnreadableFile(f"The delimiter must be one character, not {delimiter!r}.")
+        if delimiter in "\"\r\n":
+            raise UnreadableFile(f"{delimiter!r} cannot separate fields; use ',', ';', tab or '|'.")
     else:
         delimiter = detect_delimiter(text, complete=len(head) >= size)
     headers: list[str] | None = None
     header_line = 1
-    try:
-        for line_no, cells in _csv_rows(path, encoding, delimiter, skip_header=False):
-            headers, header_line = cells, line_no
-            break
-    except UnicodeDecodeError:
-        raise UnreadableFile(f"{path.name} is not valid {encoding} text; choose another encoding.") from None
+    for line_no, cells in _csv_rows(path, encoding, delimiter, skip_header=False):
+        headers, header_line = cells, line_no
+        break
     if not headers or not any(h.strip() for h in headers):
         raise UnreadableFile(f"{path.name} has no header row (it is empty or blank).")
     return Table(path=path, kind="text", headers=[h.strip() for h in headers], encoding=encoding,
-                 delimiter=delimiter, header_line=header_line, size=size)
+                 delimiter=delimiter, header_line=header_line, size=size,
+                 legacy_lines=list(detected.legacy_lines), legacy_line_count=detected.legacy_line_count)
+
+
+def require_regular_file(path: Path, what: str) -> int:
+    """The size of `path`, or UnreadableFile if it is not a plain file. A FIFO, a
+    terminal or /dev/zero would make a read wait forever or never end; the file is
+    opened without waiting (O_NONBLOCK) so even a FIFO cannot hold us here."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except IsADirectoryError:
+        raise UnreadableFile(f"{path.name} is a folder, not a {what}.") from None
+    except FileNotFoundError:
+        raise UnreadableFile(f"{path} does not exist.") from None
+    except OSError as exc:
+        raise UnreadableFile(f"Cannot read {path.name}: {exc.strerror}.") from None
+    try:
+        info = os.fstat(fd)
+    finally:
+        os.close(fd)
+    if stat.S_ISDIR(info.st_mode):
+        raise UnreadableFile(f"{path.name} is a folder, not a {what}.")
+    if not stat.S_ISREG(info.st_mode):
+        raise UnreadableFile(f"{path.name} is not a regular file (a device, pipe or socket); "
+                             f"save the {what} as a file and choose that.")
+    return info.st_size
 
 
 # -- text files --------------------------------------------------------------------------
 
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-
-
 def detect_encoding(path: Path, head: bytes | None = None) -> str:
     """BOM first, then strict UTF-8 over the *whole* file (a list can be clean ASCII
-    for 100k rows and hold one 'Müller' at the end), then cp1252, then Latin-1."""
+    for 100k rows and hold one 'Müller' at the end), then UTF-8 with a few cp1252
+    lines, then cp1252, then Latin-1 (see `importing.encodings`)."""
     if head is None:
         with open(path, "rb") as fh:
             head = fh.read(_SAMPLE_BYTES)
-    for bom, name in _BOMS:
-        if head.startswith(bom):
-            return name
-    utf16 = _bomless_utf16(head)
-    if utf16:
-        return utf16
-    if _decodes_whole(path, "utf-8"):
-        return "utf-8"
-    if _decodes_whole(path, "cp1252"):
-        return "cp1252"
-    return "latin-1"
-
-
-def _bomless_utf16(head: bytes) -> str | None:
-    sample = head[:4096]
-    if len(sample) < 8:
-        return None
-    even, odd = sample[0::2], sample[1::2]
-    if odd.count(0) > 0.4 * len(odd) and even.count(0) == 0:
-        return "utf-16-le"
-    if even.count(0) > 0.4 * len(even) and odd.count(0) == 0:
-        return "utf-16-be"
-    return None
-
-
-def _decodes_whole(path: Path, encoding: str) -> bool:
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    try:
-        with open(path, "rb") as fh:
-            while block := fh.read(_BLOCK):
-                decoder.decode(block)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
+    return encodings.detect(path, head).encoding
 
 
 def _refuse_binary(path: Path, text: str) -> None:
@@ -269,14 +268,26 @@ def detect_delimiter(text: str, complete: bool = False) -> str:
 
 def _csv_rows(path: Path, encoding: str, delimiter: str, *, skip_header: bool,
               tracker: Table | None = None) -> Iterator[Row]:
+    """Records as (first line, cells). Quoting is read strictly: a quote that opens a
+    field and closes anywhere but at a delimiter or line end, or never, is damage,
+    and a record that swallowed many lines or holds a 64 KB field is refused too, so
+    a stray quote can never merge the rest of a file into one field (see `DamagedLine`)."""
     with open(path, "rb") as raw, io.TextIOWrapper(raw, encoding=encoding, newline="", errors="strict") as fh:
-        reader = csv.reader(fh, delimiter=delimiter)
+        reader = csv.reader(fh, delimiter=delimiter, strict=True)
         last = 0
         header_seen = not skip_header
+        spanning_start = 0  # first line of the previous record, if it spanned lines
         try:
             for cells in reader:
                 start = last + 1
                 last = reader.line_num
+                if last > start or spanning_start:
+                    # Rare (a note with line breaks, and the record after it), so checked in Python.
+                    _check_spanning(path, encoding, delimiter, spanning_start or start, last, cells, last > start)
+                    if last > start:
+                        spanning_start = start
+                    elif any(c.strip() for c in cells):
+                        spanning_start = 0  # blank lines in between keep the watch on
                 if not any(c and not c.isspace() for c in cells):
                     continue  # a blank line, or one of only delimiters
                 if start == 1 and cells[0].startswith("\ufeff"):
@@ -288,11 +299,67 @@ def _csv_rows(path: Path, encoding: str, delimiter: str, *, skip_header: bool,
                     tracker.position = raw.tell()
                 yield start, cells
         except csv.Error as exc:
-            raise UnreadableFile(f"{path.name}, line {last + 1}: {exc}.") from None
+            raise _damage(path, encoding, last + 1, reader.line_num, str(exc)) from None
         except UnicodeDecodeError:
+            line = encodings.first_invalid_line(path, encoding) or last + 1
             raise UnreadableFile(
-                f"{path.name} near line {last + 1} is not valid {encoding} text; choose another encoding."
+                f"{path.name} near line {line} is not valid {encoding} text; choose another encoding."
             ) from None
+
+
+class DamagedLine(UnreadableFile):
+    """A record whose quoting is broken. `line_no` is where it starts, `line_text`
+    that line as written (for the wizard to show; never logged: it is personal data)."""
+
+    def __init__(self, message: str, line_no: int, line_text: str):
+        super().__init__(message)
+        self.line_no = line_no
+        self.line_text = line_text
+
+
+def _check_spanning(path: Path, encoding: str, delimiter: str, start: int, end: int, cells: list[str],
+                    spanning: bool) -> None:
+    if spanning and end - start + 1 > MAX_RECORD_LINES:
+        raise _damage(path, encoding, start, end, "too many lines")
+    # A stray quote that closes at the opening quote of a later field leaves that
+    # field's delimiter (and any quotes the field began with) at the end of the
+    # swallowed text.
+    if spanning and any(c.rstrip('"').endswith(delimiter) and ("\n" in c or "\r" in c) for c in cells):
+        raise _damage(path, encoding, start, end, "spanning field ends with the delimiter")
+    # A stray quote that closes at the opening quote of a later field (one that starts
+    # with the delimiter or a line break) leaves that field's own closing quote at the
+    # end of an unquoted cell, in this record or the next one.
+    if any(c.endswith('"') and "\n" not in c and "\r" not in c for c in cells):
+        raise _damage(path, encoding, start, end, "quote after a spanning field")
+
+
+def _damage(path: Path, encoding: str, start: int, end: int, why: str) -> DamagedLine:
+    text = _physical_line(path, encoding, start)
+    shown = text if len(text) <= 60 else text[:60] + "…"
+    if "field larger than field limit" in why:
+        what = (f"a field starting on this line is longer than {MAX_FIELD_CHARS // 1024} KB "
+                "(a quote that never closes?)")
+    elif "unexpected end of data" in why:
+        what = "a quote opened on this line never closes, so the rest of the file would become one field"
+    elif end > start:
+        what = f"a quote opened on this line only closes on line {end}, swallowing the lines between"
+    else:
+        what = "a quote on this line is misplaced (text after a closing quote)"
+    message = (f"{path.name}, line {start}: {what}. Fix the quoting on that line and import again"
+               f"{f' (it begins: {shown})' if shown.strip() else ''}.")
+    return DamagedLine(message, start, text)
+
+
+def _physical_line(path: Path, encoding: str, line_no: int) -> str:
+    """Line `line_no` of the file as written, or "" if it cannot be read."""
+    try:
+        with open(path, encoding=encoding, errors="replace", newline="") as fh:
+            for n, line in enumerate(fh, start=1):
+                if n == line_no:
+                    return line.rstrip("\r\n")[:2000]
+    except (OSError, UnicodeError, LookupError):
+        pass
+    return ""
 
 
 # -- spreadsheets ------------------------------------------------------------------------
@@ -323,6 +390,7 @@ def _open_spreadsheet(path: Path, sheet: str | None, size: int) -> Table:
         sheet = names[0]
     elif sheet not in names:
         raise UnreadableFile(f"{path.name} has no sheet named {sheet!r} (it has: {', '.join(names)}).")
+    check_workbook(path, sheet)
     try:
         frame = pd.read_excel(path, sheet_name=sheet, engine="calamine", header=None, dtype=object,
                               na_filter=False)

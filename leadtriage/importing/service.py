@@ -183,24 +183,35 @@ class Importer:
 
     def undo_batch(self, batch_id: int) -> UndoReport:
         """Remove the leads the batch created that nobody has worked since, put merged
-        leads' fields back where a rep has not changed them, and list what stayed."""
-        conn = self.store.conn
+        leads' fields back where a rep has not changed them, take the batch's cost out
+        of its campaign's spend, and list what stayed."""
         with self.store.transaction():
-            row = conn.execute("SELECT undone_at FROM import_batches WHERE id = ?", (batch_id,)).fetchone()
-            if row is None:
-                raise UserError(f"There is no import batch {batch_id}.")
-            if row[0]:
-                raise UserError(f"Import batch {batch_id} was already undone on {row[0]}.")
-            kept: list[tuple[str, str]] = []
-            removed = 0
-            reasons = {
-                "worked": "worked since the import (status, calls or notes)",
-                "handoff": "handed off to field sales",
-                "merged": "later imports merged into it",
-                "edited": "edited since the import",
-            }
-            conn.execute("DROP TABLE IF EXISTS temp._undo_keep")
-            conn.execute("CREATE TEMP TABLE _undo_keep (id INTEGER PRIMARY KEY, public_id TEXT, why TEXT)")
+            return self._undo(batch_id, apply=True)
+
+    def undo_preview(self, batch_id: int) -> UndoReport:
+        """What `undo_batch` would do now, without changing anything (for the
+        confirmation the rep answers before an undo)."""
+        return self._undo(batch_id, apply=False)
+
+    def _undo(self, batch_id: int, *, apply: bool) -> UndoReport:
+        conn = self.store.conn
+        row = conn.execute("SELECT undone_at, coalesce(cost, 0), coalesce(campaign, '') FROM import_batches "
+                           "WHERE id = ?", (batch_id,)).fetchone()
+        if row is None:
+            raise UserError(f"There is no import batch {batch_id}.")
+        if row[0]:
+            raise UserError(f"Import batch {batch_id} was already undone on {row[0]}.")
+        cost, campaign = float(row[1] or 0), str(row[2])
+        kept: list[tuple[str, str]] = []
+        reasons = {
+            "worked": "worked since the import (status, calls or notes)",
+            "handoff": "handed off to field sales",
+            "merged": "later imports merged into it",
+            "edited": "edited since the import",
+        }
+        conn.execute("DROP TABLE IF EXISTS temp._undo_keep")
+        conn.execute("CREATE TEMP TABLE _undo_keep (id INTEGER PRIMARY KEY, public_id TEXT, why TEXT)")
+        try:
             conn.execute(
                 """INSERT INTO temp._undo_keep (id, public_id, why)
                 SELECT l.id, l.public_id, CASE
@@ -221,44 +232,58 @@ class Importer:
             ):
                 kept.append((public_id, reasons[why]))
             doomed = "SELECT id FROM temp._undo_keep WHERE why IS NULL"
-            conn.execute(f"DELETE FROM duplicate_candidates WHERE lead_id IN ({doomed}) OR other_lead_id IN ({doomed})")
-            conn.execute(f"DELETE FROM activities WHERE lead_id IN ({doomed})")
-            conn.execute(f"DELETE FROM change_log WHERE entity = 'lead' AND entity_id IN ({doomed})")
-            removed = conn.execute(f"DELETE FROM leads WHERE id IN ({doomed})").rowcount
+            if apply:
+                conn.execute(f"DELETE FROM duplicate_candidates WHERE lead_id IN ({doomed}) "
+                             f"OR other_lead_id IN ({doomed})")
+                conn.execute(f"DELETE FROM activities WHERE lead_id IN ({doomed})")
+                conn.execute(f"DELETE FROM change_log WHERE entity = 'lead' AND entity_id IN ({doomed})")
+                removed = conn.execute(f"DELETE FROM leads WHERE id IN ({doomed})").rowcount
+            else:
+                removed = conn.execute(f"SELECT count(*) FROM ({doomed})").fetchone()[0]
+        finally:
             conn.execute("DROP TABLE temp._undo_keep")
 
-            reverted = 0
-            changes = conn.execute(
-                "SELECT id, entity_id, before, after FROM change_log WHERE batch_id = ? AND entity = 'lead' "
-                "AND undone = 0 ORDER BY id DESC", (batch_id,)
-            ).fetchall()
-            now = to_db(self.clock())
-            for change_id, lead_id, before_json, after_json in changes:
-                before, after = json.loads(before_json), json.loads(after_json)
-                lead = conn.execute(
-                    f"SELECT public_id, {', '.join(before)} FROM leads WHERE id = ?", (lead_id,)
-                ).fetchone() if before else None
-                if lead is None:
+        reverted = 0
+        changes = conn.execute(
+            "SELECT id, entity_id, before, after FROM change_log WHERE batch_id = ? AND entity = 'lead' "
+            "AND undone = 0 ORDER BY id DESC", (batch_id,)
+        ).fetchall()
+        now = to_db(self.clock())
+        for change_id, lead_id, before_json, after_json in changes:
+            before, after = json.loads(before_json), json.loads(after_json)
+            lead = conn.execute(
+                f"SELECT public_id, {', '.join(before)} FROM leads WHERE id = ?", (lead_id,)
+            ).fetchone() if before else None
+            if lead is None:
+                if apply:
                     conn.execute("UPDATE change_log SET undone = 1 WHERE id = ?", (change_id,))
-                    continue
-                public_id, current = lead[0], dict(zip(before, lead[1:], strict=True))
-                restore = {k: before[k] for k in before if current[k] == after.get(k)}
-                changed_since = sorted(k for k in before if current[k] != after.get(k))
-                if restore:
+                continue
+            public_id, current = lead[0], dict(zip(before, lead[1:], strict=True))
+            restore = {k: before[k] for k in before if current[k] == after.get(k)}
+            changed_since = sorted(k for k in before if current[k] != after.get(k))
+            if restore:
+                if apply:
                     cols = ", ".join(f"{k} = ?" for k in restore)
                     conn.execute(f"UPDATE leads SET {cols}, updated_at = ? WHERE id = ?",
                                  [*restore.values(), now, lead_id])
-                    reverted += 1
-                if changed_since:
-                    kept.append((public_id, "merged fields changed since the import: " + ", ".join(changed_since)))
+                reverted += 1
+            if changed_since:
+                kept.append((public_id, "merged fields changed since the import: " + ", ".join(changed_since)))
+            if apply:
                 conn.execute("UPDATE change_log SET undone = 1 WHERE id = ?", (change_id,))
+        if apply:
             conn.execute(
                 "DELETE FROM activities WHERE kind = 'import' AND json_extract(data, '$.batch_id') = ?",
                 (batch_id,),
             )
             conn.execute("DELETE FROM duplicate_candidates WHERE batch_id = ? AND status = 'pending'", (batch_id,))
+            # The import added its cost to the campaign's spend; the undo takes it back
+            # (cost per qualified lead and per opportunity must not keep paying for it).
+            if cost > 0 and campaign:
+                conn.execute("UPDATE campaigns SET cost = max(0, coalesce(cost, 0) - ?) WHERE name = ?",
+                             (cost, campaign))
             conn.execute("UPDATE import_batches SET undone_at = ? WHERE id = ?", (now, batch_id))
-        return UndoReport(batch_id, removed, reverted, kept)
+        return UndoReport(batch_id, removed, reverted, kept, cost=cost, campaign=campaign)
 
     # -- possible duplicates ------------------------------------------------------------------
 

@@ -39,17 +39,23 @@ def group_rows(dash: Dashboard) -> list[list[Any]]:
     return rows
 
 
-def write_csv(dash: Dashboard, path: str | Path) -> Path:
+def _headers(currency: str) -> list[str]:
+    """Column titles; the cost columns name the currency ("Cost per lead (EUR)")."""
+    return [f"{label} ({currency})" if currency and (key.startswith("cost") or key == "won_amount") else label
+            for key, label in GROUP_COLUMNS]
+
+
+def write_csv(dash: Dashboard, path: str | Path, currency: str = "") -> Path:
     path = Path(path)
     with open(path, "w", newline="", encoding="utf-8-sig") as fh:  # BOM: Excel reads UTF-8 right
         out = csv.writer(fh)
         out.writerow([f"{dash.period.label} — by {dash.by or 'total'}"])
-        out.writerow([label for _, label in GROUP_COLUMNS])
+        out.writerow(_headers(currency))
         out.writerows(group_rows(dash))
     return path
 
 
-def write_xlsx(dash: Dashboard, path: str | Path) -> Path:
+def write_xlsx(dash: Dashboard, path: str | Path, currency: str = "") -> Path:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -67,13 +73,15 @@ def write_xlsx(dash: Dashboard, path: str | Path) -> Path:
          else round(dash.speed.median_seconds / 60, 1)),
         ("Touched within 1 h", dash.speed.share_1h), ("Touched within 24 h", dash.speed.share_24h),
     ]
+    if currency:
+        summary.append(("Currency of costs", currency))
     for row in summary:
         ws.append([safe_cell(v) for v in row])
     ws.column_dimensions["A"].width = 34
     ws.column_dimensions["B"].width = 28
 
     groups = wb.create_sheet(f"By {dash.by or 'total'}")
-    groups.append([label for _, label in GROUP_COLUMNS])
+    groups.append(_headers(currency))
     for row in group_rows(dash):
         groups.append(row)
     for cell in groups[1]:

@@ -80,11 +80,19 @@ def preset(name: str, today: date, earliest: date | None = None) -> Period:
     raise UserError(f"Unknown period {name!r}; use one of {', '.join(PRESETS)} or dates.")
 
 
+# Days a report can name. Year 1 or 9999 cannot be turned into local midnights (the
+# conversion overflows), and no lead data lies outside this range anyway.
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2199, 12, 31)
+
+
 def parse_day(text: str, what: str) -> date:
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except (ValueError, AttributeError):
         raise UserError(f"{what} must be a date like 2026-11-01, not {text!r}.") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise UserError(f"{what} must be a day between {FIRST_DAY} and {LAST_DAY}, not {day}.")
+    return day
 
 
 def custom(since: date, until: date) -> Period:

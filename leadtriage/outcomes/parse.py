@@ -5,10 +5,11 @@ and never guesses: a cell it cannot read becomes a reported problem."""
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from leadtriage.errors import UserError
@@ -65,7 +66,15 @@ _DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H
                  "%d.%m.%Y", "%d.%m.%y")
 
 
-def parse_date(text: str) -> date | None:
+# Plausible outcome dates: none before this app's kind of work existed, none more than
+# a year ahead (year 0001 or 9999 is a typo or an attack, and breaks local-time maths).
+EARLIEST_DATE = date(1990, 1, 1)
+MAX_AHEAD = timedelta(days=366)
+# Deal amounts: a trillion is beyond any lead's deal in any currency; floats keep cents below it.
+MAX_AMOUNT = 1e12
+
+
+def parse_date(text: str, today: date | None = None) -> date | None:
     """ISO dates (what spreadsheets and CRMs export) and the dotted European form.
     Slashed day/month forms are refused: 03/04/2026 means two different days."""
     text = text.strip()
@@ -73,10 +82,31 @@ def parse_date(text: str) -> date | None:
         return None
     for fmt in _DATE_FORMATS:
         try:
-            return datetime.strptime(text[:19] if "T" in text or ":" in text else text, fmt).date()
+            day = datetime.strptime(text[:19] if "T" in text or ":" in text else text, fmt).date()
         except ValueError:
             continue
+        check_date(day, today)
+        return day
     raise ValueError(f"unreadable date {text!r} (use YYYY-MM-DD)")
+
+
+def check_date(day: date, today: date | None = None) -> None:
+    """ValueError with a phrase if `day` is not a plausible outcome date."""
+    latest = (today or date.today()) + MAX_AHEAD
+    if day < EARLIEST_DATE:
+        raise ValueError(f"implausible date {day.isoformat()} (before {EARLIEST_DATE.year})")
+    if day > latest:
+        raise ValueError(f"implausible date {day.isoformat()} (more than a year ahead)")
+
+
+def check_amount(value: float) -> None:
+    """ValueError with a phrase if `value` is not a plausible deal amount."""
+    if not math.isfinite(value):
+        raise ValueError(f"amount {value!r} is not a number")
+    if value < 0:
+        raise ValueError("negative amount")
+    if value > MAX_AMOUNT:
+        raise ValueError(f"implausible amount {value:,.0f} (more than a trillion)")
 
 
 _AMOUNT = re.compile(r"^[+]?[0-9][0-9.,' ]*$")
@@ -111,6 +141,7 @@ def parse_amount(text: str) -> float | None:
         value = float(t) * multiplier
     except ValueError:
         raise ValueError(f"unreadable amount {raw!r}") from None
+    check_amount(value)
     return round(value, 2)
 
 
@@ -126,7 +157,7 @@ def _column_map(labels: list[str]) -> dict[str, int]:
 
 
 def read_outcomes(path: str | Path, encoding: str | None = None, delimiter: str | None = None,
-                  sheet: str | None = None) -> tuple[list[OutcomeRow], bool]:
+                  sheet: str | None = None, today: date | None = None) -> tuple[list[OutcomeRow], bool]:
     """Rows of an outcomes file, and whether it has a date column at all."""
     from leadtriage.importing.reader import read_table
 
@@ -149,7 +180,7 @@ def read_outcomes(path: str | Path, encoding: str | None = None, delimiter: str 
         if outcome is None:
             problems.append(f"unknown outcome {raw_outcome!r}" if raw_outcome else "no outcome")
         try:
-            when = parse_date(cell(cells, "date"))
+            when = parse_date(cell(cells, "date"), today)
         except ValueError as exc:
             when, problems = None, [*problems, str(exc)]
         try:

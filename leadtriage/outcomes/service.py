@@ -30,7 +30,7 @@ from typing import Any
 from leadtriage.domain.public_id import format_public_id, parse_public_id
 from leadtriage.domain.status import Status, can_move
 from leadtriage.errors import UserError
-from leadtriage.outcomes.parse import OUTCOMES, OutcomeRow, read_outcomes
+from leadtriage.outcomes.parse import OUTCOMES, OutcomeRow, check_amount, check_date, read_outcomes
 from leadtriage.services.leads import LeadService, utc_now
 from leadtriage.store.db import Store
 from leadtriage.store.timeutil import to_db
@@ -128,8 +128,13 @@ def record_outcome(
     Raises UserError with a sentence for the user when it cannot be recorded."""
     if outcome not in OUTCOMES:
         raise UserError(f"Unknown outcome {outcome!r}.")
-    if amount is not None and amount < 0:
-        raise UserError("The amount cannot be negative.")
+    try:
+        if amount is not None:
+            check_amount(amount)
+        if when is not None:
+            check_date(when, clock().date())
+    except ValueError as exc:
+        raise UserError(f"Cannot record this outcome: {exc}.") from None
     if outcome in ("rejected", "lost") and not reason.strip():
         raise UserError(f"Say why the lead was {outcome}: the rep needs the reason.")
     with store.transaction():
@@ -211,9 +216,10 @@ def _contradiction(rows: list[OutcomeRow]) -> str | None:
     for a, b in zip(dated, dated[1:], strict=False):
         if _RANK[b.outcome] > _RANK[a.outcome] and b.when < a.when:
             return f"{b.outcome} dated {b.when} before {a.outcome} on {a.when}"
-    amounts = {r.amount for r in rows if r.outcome == "won" and r.amount is not None}
-    if len(amounts) > 1:
-        return "different won amounts in this file"
+    for kind in ("opportunity", "won"):
+        amounts = {r.amount for r in rows if r.outcome == kind and r.amount is not None}
+        if len(amounts) > 1:
+            return f"different {kind} amounts in this file"
     return None
 
 
@@ -231,7 +237,8 @@ def import_outcomes(
 ) -> OutcomeReport:
     """Read an outcomes file and apply what can be applied without guessing."""
     path = Path(path)
-    rows, has_dates = read_outcomes(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
+    rows, has_dates = read_outcomes(path, encoding=encoding, delimiter=delimiter, sheet=sheet,
+                                    today=clock().date())
     report = OutcomeReport(file=path.name, rows=len(rows), dry_run=dry_run)
     conn = store.conn
     per_lead: dict[int, list[OutcomeRow]] = {}

@@ -26,8 +26,9 @@ class BatchScorer:
     def score(self, industry: str | None, employees: int | None, title: str | None, country: str | None,
               source: str | None, connects: int = 0, attempts: int = 0,
               last_touch: float | None = None) -> tuple[int, str]:
-        """(score, reasons as JSON) for one lead; `last_touch` is a Unix time (None:
-        touched now, as a freshly imported lead counts)."""
+        """(score, reasons as JSON) for one lead; `last_touch` is the Unix time recency
+        counts from (the last connect, else the creation; None: now, as a freshly
+        imported lead counts)."""
         cache = self._cache
         fit_key = ("fit", industry, employees, title, country)
         fit = cache.get(fit_key)
@@ -44,9 +45,10 @@ class BatchScorer:
         activity_key = ("activity", bucket, attempts, connects)
         activity = cache.get(activity_key)
         if activity is None:
+            at = to_db(datetime.fromtimestamp(touched, self.now.tzinfo))
             activity = cache[activity_key] = activity_parts(
-                {"last_touch_at": to_db(datetime.fromtimestamp(touched, self.now.tzinfo)), "attempts": attempts,
-                 "connects": connects}, self.rules, self.now)
+                {"last_touch_at": at, "created_at": at, "attempts": attempts, "connects": connects},
+                self.rules, self.now)
         parts = fit + interest + activity
         scored = cache.get(parts)
         if scored is None:

@@ -8,6 +8,8 @@ never stop leads from being scored.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,12 +20,27 @@ DEFAULT_ICP: dict[str, Any] = {
     "employees_min": 100,
     "employees_max": 2500,
     "size_points": 15,
-    # Title words by seniority level (3 = executive); the highest match wins.
+    # Title words by seniority level (3 = executive); the highest match wins. English,
+    # German, French and Spanish; accents and ä/ae spellings match alike. A word that
+    # starts with * matches the end of a word, for compounds ("*leiter": Vertriebsleiter),
+    # after whole words: "Teamleiter" is a manager although it ends in "leiter".
     "seniority": {
         "3": ["chief", "ceo", "coo", "cfo", "cto", "cio", "vp", "vice president", "president",
-              "managing director", "owner", "founder", "partner", "general manager"],
-        "2": ["head", "director"],
-        "1": ["manager", "lead", "supervisor"],
+              "managing director", "owner", "founder", "partner", "general manager",
+              "geschäftsführer", "geschäftsführerin", "geschäftsführender", "geschäftsführende",
+              "geschäftsleitung", "vorstand", "vorständin", "vorstandsvorsitzender", "vorstandsvorsitzende",
+              "inhaber", "inhaberin", "gründer", "gründerin", "gesellschafter", "gesellschafterin",
+              "directeur général", "directrice générale", "pdg", "dg", "président", "présidente",
+              "fondateur", "fondatrice", "gérant", "gérante", "associé", "associée",
+              "director general", "directora general", "consejero delegado", "consejera delegada",
+              "presidente", "presidenta", "fundador", "fundadora", "propietario", "propietaria",
+              "socio", "socia", "gerente general"],
+        "2": ["head", "director", "leiter", "leiterin", "direktor", "direktorin", "prokurist", "prokuristin",
+              "*leiter", "*leiterin", "*direktor", "*direktorin",
+              "directeur", "directrice", "directora"],
+        "1": ["manager", "lead", "supervisor", "teamleiter", "teamleiterin", "gruppenleiter", "gruppenleiterin",
+              "referent", "referentin", "responsable", "chef", "cheffe", "jefe", "jefa", "gerente",
+              "encargado", "encargada", "coordinador", "coordinadora", "coordinateur", "coordinatrice"],
     },
     "seniority_points": 20,  # for level 3; levels below get their share
     "countries": ["US", "CA", "GB", "DE", "NL", "FR", "CH", "ES", "SE", "DK", "NO", "FI"],
@@ -67,6 +84,25 @@ class ScoreRules:
     unanswered_penalty: float
     weights: dict[str, float]
     problems: tuple[str, ...] = field(default=())
+    # Word endings per level ("*leiter" in the setting), tried after whole words.
+    seniority_suffixes: tuple[tuple[int, tuple[str, ...]], ...] = field(default=())
+
+
+def fold_title(text: str) -> str:
+    """Lower case, accents off, words separated by single spaces and padded with one:
+    'Geschäftsführer' -> ' geschaftsfuhrer '. Titles and title words both go through it."""
+    text = text.lower()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " " + re.sub(r"[^a-z0-9]+", " ", text).strip() + " "
+
+
+def title_spellings(text: str) -> tuple[str, ...]:
+    """The folded title, and its ae/oe/ue spelling read as ä/ö/ü (GESCHAEFTSFUEHRER)."""
+    folded = fold_title(text)
+    plain = folded.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+    return (folded,) if plain == folded else (folded, plain)
 
 
 def _num(value: Any, default: float, name: str, problems: list[str]) -> float:
@@ -96,7 +132,7 @@ def rules_from_setting(icp: dict[str, Any] | None) -> ScoreRules:
     if not isinstance(seniority_raw, dict):
         problems.append("seniority: expected levels 1-3 with title words")
         seniority_raw = d["seniority"]
-    levels = []
+    levels, suffixes = [], []
     for level, words in seniority_raw.items():
         try:
             lvl = int(level)
@@ -104,8 +140,12 @@ def rules_from_setting(icp: dict[str, Any] | None) -> ScoreRules:
             problems.append(f"seniority: level {level!r} is not a number")
             continue
         if isinstance(words, list) and 1 <= lvl <= 3:
-            levels.append((lvl, tuple(str(w).lower().strip() for w in words if str(w).strip())))
+            folded = [fold_title(str(w)).strip() for w in words if fold_title(str(w)).strip()]
+            levels.append((lvl, tuple(w for w in folded if not str(w).startswith("*"))))
+            endings = [fold_title(str(w)[1:]).strip() for w in words if str(w).strip().startswith("*")]
+            suffixes.append((lvl, tuple(e for e in endings if e)))
     levels.sort(reverse=True)
+    suffixes.sort(reverse=True)
 
     sources_raw = merged.get("sources")
     sources: dict[str, float] = {}
@@ -131,6 +171,7 @@ def rules_from_setting(icp: dict[str, Any] | None) -> ScoreRules:
         employees_max=hi,
         size_points=num("size_points"),
         seniority=tuple(levels),
+        seniority_suffixes=tuple(suffixes),
         seniority_points=num("seniority_points"),
         countries=frozenset(s.upper() for s in str_list("countries")),
         country_points=num("country_points"),

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from leadtriage.scoring.rules import ScoreRules
+from leadtriage.scoring.rules import ScoreRules, title_spellings
 from leadtriage.store.timeutil import from_db
 
 
@@ -24,9 +23,12 @@ def _chip(text: str, points: float) -> tuple[str, float]:
 
 
 def _seniority(title: str, rules: ScoreRules) -> int:
-    words = " " + re.sub(r"[^a-z0-9]+", " ", title.lower()) + " "
+    spellings = title_spellings(title)
     for level, keys in rules.seniority:
-        if any(f" {k} " in words for k in keys):
+        if any(f" {k} " in words for words in spellings for k in keys):
+            return level
+    for level, endings in rules.seniority_suffixes:  # compounds: Vertriebsleiter
+        if any(f"{e} " in words for words in spellings for e in endings):
             return level
     return 0
 
@@ -82,7 +84,10 @@ def activity_parts(lead: dict[str, Any], rules: ScoreRules, now: datetime) -> tu
     """Recency and activity."""
     w = rules.weights
     parts: list[tuple[str, float]] = []
-    last = from_db(lead.get("last_touch_at")) or from_db(lead.get("created_at"))
+    # Recent means the prospect is fresh: new to the list, or reached lately. Our own
+    # unanswered dials and e-mails touch the lead but say nothing about its interest.
+    touched = from_db(lead.get("last_touch_at")) if lead.get("connects") else None
+    last = touched or from_db(lead.get("created_at"))
     if last is not None:
         days = (now - last).total_seconds() / 86400
         if days <= rules.recent_days:

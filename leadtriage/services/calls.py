@@ -1,14 +1,31 @@
 """Call options the rep chooses from: the disposition list (built-in or from the
-`dispositions` setting) and the next-step quick picks."""
+`dispositions` setting) and the next-step quick picks; and who the acting rep is."""
 
 from __future__ import annotations
 
+import getpass
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from leadtriage.domain.dispositions import BY_KEY, DEFAULT_DISPOSITIONS, Disposition
+from leadtriage.store.settings import SettingsStore
+
+
+def acting_rep(settings: SettingsStore) -> str:
+    """Who logs an activity when no name was given: the name in Settings as it is now
+    (demo data or the Settings dialog may set it after the app started), else this
+    computer's login name, the one local user. Every activity carries a rep, so the
+    dashboard's activity per rep never shows "(none)" for the rep's own calls."""
+    return (settings.get("rep_name") or "").strip() or _login_name()
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):  # no user name in the environment or passwd
+        return "me"
 
 
 def _slug(text: str) -> str:

@@ -19,7 +19,7 @@ from leadtriage.domain.frameworks import get_framework
 from leadtriage.domain.status import Status, can_move, check_move
 from leadtriage.errors import UserError
 from leadtriage.scoring import ScoreRules, rules_from_setting, score_lead
-from leadtriage.services.calls import at_morning, dispositions_from_setting
+from leadtriage.services.calls import acting_rep, at_morning, dispositions_from_setting
 from leadtriage.services.fields import EDITABLE, InvalidField, clean_field
 from leadtriage.store.db import Store
 from leadtriage.store.lenient import as_text, lenient_text
@@ -135,7 +135,7 @@ class LeadService:
                 "INSERT INTO activities (lead_id, kind, disposition, duration_s, notes, occurred_at, rep, data) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (lead_id, kind, disposition, duration_s, notes, to_db(occurred_at or self.clock()),
-                 self.rep or None, json.dumps(data, ensure_ascii=False) if data else None),
+                 self.rep or acting_rep(self.settings), json.dumps(data, ensure_ascii=False) if data else None),
             ).lastrowid
 
     def update(self, lead_id: int, changes: dict[str, Any], label: str, *, batch_id: int | None = None) -> Change:
@@ -397,6 +397,8 @@ class LeadService:
             if rep is None or not rep[1]:
                 raise Refused("That field rep is not (or no longer) active.")
             extra: dict[str, Any] = {"field_rep_id": field_rep_id, "framework": self.framework_for(lead).key,
+                                     # the meeting of the brief, the invite and the CRM row
+                                     "booked_meeting_at": to_db(meeting_at) if meeting_at else None,
                                      "next_action_at": to_db(meeting_at) if meeting_at else None,
                                      "next_action": f"Field meeting with {rep[0]}" if meeting_at else None}
             return self.change_status(lead_id, Status.QUALIFIED, reason=f"For {rep[0]}", extra=extra)

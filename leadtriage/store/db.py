@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from leadtriage.errors import (
+    DatabaseBusy,
     DatabaseDamaged,
     DatabaseTooNew,
     NotALeadTriageDatabase,
@@ -90,6 +91,21 @@ class Store:
             if lock:
                 lock.release()
             raise
+
+    @classmethod
+    def open_scratch(cls, path: str | os.PathLike[str]) -> Store:
+        """A read-write connection without the writer lock, for a dry run while the app
+        holds the lock: the caller rolls back every transaction it opens (nothing is
+        ever committed through it). SQLite's own locking keeps it and the app apart:
+        the app waits (busy timeout) for the moment the dry run's transaction lasts.
+        Refused on a schema this version would still have to upgrade."""
+        path = Path(path)
+        version = inspect_file(path)
+        if version is None:
+            raise UserError(f"No LeadTriage database at {path}.")
+        if version < LATEST_VERSION:
+            raise DatabaseBusy(f"{path.name} needs an upgrade first; close the app that has it open and try again.")
+        return cls(path, _connect(path, readonly=False), lock=None)
 
     def for_worker(self) -> Store:
         """A second Store on the same file for a worker thread: its own connection

@@ -256,6 +256,18 @@ class Segment:
     from_sql: str = "leads"
 
 
+# Leads held by a cadence show only in its band, once their step is due (see
+# `store.cadence_tables`); the flag rides in the bands' covering index.
+_NOT_IN_CADENCE = "coalesce(leads.in_cadence, 0) = 0"
+CADENCE_BAND = Segment(
+    "Cadence due",
+    "enrolments.ended_at IS NULL AND enrolments.paused_at IS NULL AND enrolments.due_at <= :now",
+    {}, (("enrolments.due_at", "ASC"), ("enrolments.lead_id", "ASC")),
+    "enrolments JOIN leads ON leads.id = enrolments.lead_id",
+)
+CADENCE_BAND_AT = 2  # after the callbacks promised for today, before new leads
+
+
 @dataclass(frozen=True)
 class Cursor:
     segment: int
@@ -361,26 +373,28 @@ def plan(conn: sqlite3.Connection, query: QueueQuery, moment: Moment) -> list[Se
 
     view = view_of(query)
     if view.key == TODAY:
-        bands = [(label, f"{where} AND coalesce(leads.do_not_call, 0) = 0", order)
+        bands = [(label, f"{where} AND coalesce(leads.do_not_call, 0) = 0 AND {_NOT_IN_CADENCE}", order, "leads")
                  for label, where, order in TODAY_BANDS]
+        c = CADENCE_BAND
+        bands.insert(CADENCE_BAND_AT, (c.label, c.where, c.order, c.from_sql))
     else:
-        bands = [("", view.where, view.order)]
+        bands = [("", view.where, view.order, "leads")]
     segments: list[Segment] = []
-    for label, where, natural in bands:
+    for label, where, natural, from_sql in bands:
         where = " AND ".join(f"({w})" for w in [where, *fclauses])
         if query.sort == "priority":
             order = natural if not query.descending else tuple(
                 (c, "ASC" if d == "DESC" else "DESC") for c, d in natural)
-            segments.append(Segment(label, where, base, order))
+            segments.append(Segment(label, where, base, order, from_sql))
         elif query.sort == "local_time":
-            segments.extend(_zone_segments(label, where, base, zones, moment, query.descending))
+            segments.extend(_zone_segments(label, where, base, zones, moment, query.descending, from_sql))
         else:
-            segments.append(Segment(label, where, base, _sort_order(query.sort, query.descending)))
+            segments.append(Segment(label, where, base, _sort_order(query.sort, query.descending), from_sql))
     return segments
 
 
 def _zone_segments(label: str, where: str, params: dict, zones: list[str], moment: Moment,
-                   descending: bool) -> list[Segment]:
+                   descending: bool, from_sql: str = "leads") -> list[Segment]:
     """One segment per zone, earliest local clock first (latest first when
     descending); leads without a stored zone come last either way."""
     from leadtriage.domain.localtime import utc_offset_minutes
@@ -392,11 +406,13 @@ def _zone_segments(label: str, where: str, params: dict, zones: list[str], momen
     order = _sort_order("local_time", descending)
     out = []
     for i, (_, name) in enumerate(ordered):
-        out.append(Segment(label, f"{where} AND leads.timezone = :zone{i}", {**params, f"zone{i}": name}, order))
+        out.append(Segment(label, f"{where} AND leads.timezone = :zone{i}", {**params, f"zone{i}": name}, order,
+                           from_sql))
     unknown = [z for o, z in known if o is None]
     names = [f"uzone{i}" for i in range(len(unknown))]
     rest = " OR ".join(["leads.timezone IS NULL", *(f"leads.timezone = :{n}" for n in names)])
-    out.append(Segment(label, f"{where} AND ({rest})", {**params, **dict(zip(names, unknown, strict=True))}, order))
+    out.append(Segment(label, f"{where} AND ({rest})", {**params, **dict(zip(names, unknown, strict=True))}, order,
+                       from_sql))
     return out
 
 
@@ -443,12 +459,17 @@ def queue_counts(conn: sqlite3.Connection, moment: Moment) -> dict[str, int]:
     p = moment.params()
     new_callable = conn.execute(
         "SELECT coalesce(sum(n), 0) FROM lead_counts WHERE status = 'new' AND do_not_call = 0").fetchone()[0]
+    new_held = conn.execute(  # new leads a cadence holds (a partial index of them)
+        "SELECT count(*) FROM leads WHERE in_cadence = 1 AND status = 'new' "
+        "AND (do_not_call = 0 OR do_not_call IS NULL)").fetchone()[0]
     band = []
     for _, where, _ in TODAY_BANDS:
-        sql = f"SELECT count(*) FROM leads WHERE {where} AND coalesce(leads.do_not_call, 0) = 0"
-        band.append(new_callable if "'new'" in where else conn.execute(sql, p).fetchone()[0])
+        sql = f"SELECT count(*) FROM leads WHERE {where} AND coalesce(leads.do_not_call, 0) = 0 AND {_NOT_IN_CADENCE}"
+        band.append(new_callable - new_held if "'new'" in where else conn.execute(sql, p).fetchone()[0])
     counts["overdue"], counts["due_today"] = band[0], band[1]
-    counts[TODAY] = sum(band)
+    counts["cadence_due"] = conn.execute(
+        f"SELECT count(*) FROM enrolments WHERE {CADENCE_BAND.where}", p).fetchone()[0]
+    counts[TODAY] = sum(band) + counts["cadence_due"]
     counts[NURTURE_DUE] = conn.execute(f"SELECT count(*) FROM leads WHERE {QUEUE_VIEWS[NURTURE_DUE].where}",
                                        p).fetchone()[0]
     return counts

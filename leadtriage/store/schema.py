@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from leadtriage.store import discovery_summary, latest_meeting, sync_outbox
+from leadtriage.store import cadence_tables, discovery_summary, latest_meeting, sync_outbox
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -454,9 +454,44 @@ def _v6_latest_meeting(db: sqlite_utils.Database) -> None:
     """The latest recorded meeting kept with the lead (see `latest_meeting`): a CRM
     export read it per lead from the handoffs, an eighth of its time."""
     db.execute("ALTER TABLE leads ADD COLUMN latest_meeting_at TEXT")
+    for sql in latest_meeting.ddl(booked=False):
+        db.execute(sql)
+    db.execute(latest_meeting.rebuild_sql(booked=False))
+
+
+def _booked_meetings(db: sqlite_utils.Database) -> None:
+    """The first meeting ticked in the Qualify dialog is the meeting in every format
+    (`leads.booked_meeting_at`, see `latest_meeting`). Leads qualified with a meeting
+    before this step kept it only as their next action ("Field meeting with ..."): it is
+    taken from there. Written to run once whatever its number (tests rewind v6 alone)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(leads)").fetchall()}
+    if "booked_meeting_at" not in columns:
+        db.execute("ALTER TABLE leads ADD COLUMN booked_meeting_at TEXT")
+    for name in (*latest_meeting.TRIGGERS, *latest_meeting.BOOKED_TRIGGERS):
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
     for sql in latest_meeting.ddl():
         db.execute(sql)
+    db.execute("UPDATE leads SET booked_meeting_at = next_action_at WHERE booked_meeting_at IS NULL "
+               "AND status = 'qualified' AND next_action_at IS NOT NULL AND next_action LIKE 'Field meeting with %'")
     db.execute(latest_meeting.rebuild_sql())
+
+
+def _activity_reps(db: sqlite_utils.Database) -> None:
+    """Every activity carries the rep who did it. Calls logged before this step, and
+    anything logged before the rep's name was set, have none: with one local user the
+    rep is known (the name in Settings, else the one name the activities already
+    carry) and fills them; imports stay without, as the file brought those leads."""
+    from leadtriage.store.settings import known_rep
+
+    rep = known_rep(db.conn)
+    if rep:
+        db.execute("UPDATE activities SET rep = ? WHERE rep IS NULL AND kind <> 'import'", [rep])
+
+
+def _playbook(db: sqlite_utils.Database) -> None:
+    """Cadences, scripts, e-mail templates and enrolments (see `cadence_tables`)."""
+    for sql in cadence_tables.ddl():
+        db.execute(sql)
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
@@ -466,6 +501,9 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v4_metrics,
     _v5_crm_export,
     _v6_latest_meeting,
+    _playbook,
+    _booked_meetings,
+    _activity_reps,
     sync_outbox.migrate,  # team mode: outbox, clock, team-wide IDs (see sync_outbox)
 ]
 LATEST_VERSION = len(MIGRATIONS)

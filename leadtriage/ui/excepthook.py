@@ -10,6 +10,7 @@ from types import TracebackType
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from leadtriage.errors import UserError
+from leadtriage.logs import scrubbed_traceback
 from leadtriage.store.errors import environment_message
 
 log = logging.getLogger("leadtriage.crash")
@@ -30,7 +31,7 @@ def _hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | Non
         if QApplication.instance():
             QMessageBox.warning(parent, "LeadTriage", text)
         return
-    log.error("unhandled error:\n%s", "".join(traceback.format_exception(kind, exc, tb)))
+    log.error("unhandled error:\n%s", scrubbed_traceback(exc.with_traceback(tb)))
     if QApplication.instance():
         box = QMessageBox(parent)
         box.setIcon(QMessageBox.Icon.Critical)

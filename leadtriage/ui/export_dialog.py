@@ -256,7 +256,9 @@ class ExportDialog(QDialog):
         if isinstance(exc, UserError):
             message = str(exc)
         else:
-            log.error("export failed", exc_info=(type(exc), exc, exc.__traceback__))
+            from leadtriage.logs import scrubbed_traceback
+
+            log.error("export failed:\n%s", scrubbed_traceback(exc))
             message = f"The export failed ({type(exc).__name__}); no files were kept and nothing was recorded."
         self.status.setText(message)
         QMessageBox.warning(self, APP_NAME, message)

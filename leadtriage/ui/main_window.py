@@ -102,9 +102,16 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self._build_menus()
         self._build_import_actions()
+        self._add_outcomes_action()
         self._build_workspace_parts()
         self._build_dashboard()
         self._add_export_action()
+        self._add_record_outcome_action()
+        from leadtriage.ui.playbook.part import (
+            PlaybookPart,  # cadences: due step, e-mail draft, bulk actions
+        )
+
+        self.playbook = PlaybookPart(self)
         self.statusBar()
         self._build_team_part()
         self.refresh()
@@ -223,6 +230,51 @@ class MainWindow(QMainWindow):
         self.importing = ImportActions(self, self.store, self.worker, self.menuBar().actions()[0].menu(),
                                        on_change=self.refresh)
         self.welcome.import_requested.connect(lambda: self.importing.open_wizard())
+
+    def _add_outcomes_action(self) -> None:
+        """File > Import outcomes…: the field's verdicts back in, previewed first."""
+        file_menu = self.menuBar().actions()[0].menu()
+        self.outcomes_action = QAction("Import &outcomes…", self, triggered=self.import_outcomes)
+        self.outcomes_action.setStatusTip("Outcomes from field sales (accepted, rejected, opportunity, won, lost)")
+        file_menu.insertAction(file_menu.actions()[1] if len(file_menu.actions()) > 1 else None,
+                               self.outcomes_action)
+
+    def import_outcomes(self, path: str | None = None) -> None:
+        from leadtriage.ui.outcome_dialog import OutcomeImportDialog
+
+        dialog = OutcomeImportDialog(self.store, self.worker, self, path=path)
+
+        def applied(lead_ids: list) -> None:
+            self.refresh()
+            if self.panel.lead and self.panel.lead["id"] in lead_ids:
+                self.panel.reload()
+
+        dialog.applied.connect(applied)
+        self.outcome_dialog = dialog
+        dialog.open()
+
+    def _add_record_outcome_action(self) -> None:
+        """Leads > Record field outcome…: one outcome by hand for the open lead."""
+        menu = next(a.menu() for a in self.menuBar().actions() if a.text().replace("&", "") == "Leads")
+        self.record_outcome_action = QAction("Record field &outcome…", self, triggered=self.record_outcome)
+        menu.addAction(self.record_outcome_action)
+
+    def record_outcome(self) -> None:
+        from leadtriage.ui.outcome_dialog import OutcomeDialog
+
+        lead = self.panel.lead
+        if lead is None:
+            self.statusBar().showMessage("Open a lead first: the outcome is recorded for the open lead.", 5000)
+            return
+        dialog = OutcomeDialog(self.store, lead["id"], self, today=self.clock().astimezone().date())
+
+        def saved() -> None:
+            self.panel.reload()
+            self.refresh()
+
+        dialog.accepted.connect(saved)
+        self.outcome_dialog = dialog
+        dialog.open()
 
     def _add_export_action(self) -> None:
         """Handoff: "Export briefs…" in the Leads menu and on the toolbar."""
@@ -437,6 +489,7 @@ class MainWindow(QMainWindow):
             return
         self._open_lead_id = lead_id
         self.panel.load(lead_id)
+        self.playbook.show_lead(lead_id)
 
     # -- lead workspace: undo, settings, reminders, shortcuts ---------------------------------
 
@@ -476,10 +529,14 @@ class MainWindow(QMainWindow):
 
     def _update_undo(self) -> None:
         last = self.lead_service.last_undoable()
-        self.undo_action.setText(f"&Undo {last.label}" if last else "&Undo")
-        self.undo_action.setEnabled(last is not None)
+        bulk = self.playbook.undo_label() if hasattr(self, "playbook") else None
+        label = bulk or (last.label if last else None)
+        self.undo_action.setText(f"&Undo {label}" if label else "&Undo")
+        self.undo_action.setEnabled(label is not None)
 
     def undo(self) -> None:
+        if self.playbook.undo_last():  # a bulk action on a selection: one step
+            return
         change = self.lead_service.undo()
         if change is None:
             self.statusBar().showMessage("Nothing to undo.", 3000)

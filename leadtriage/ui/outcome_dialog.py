@@ -1,31 +1,48 @@
-"""Entering a field outcome by hand (from the lead workspace): only the outcomes the
-lead's status allows, a reason where one is needed, amount and date. Saving goes
-through `leadtriage.outcomes.record_outcome`, like an imported outcome."""
+"""Field outcomes in the app: entered by hand for one lead (`OutcomeDialog`: only the
+outcomes the lead's status allows, a reason where one is needed, amount and date), or
+read from the field's file (`OutcomeImportDialog`, File > Import outcomes: a preview
+of what would be applied and every line that would not, then Apply). Both go through
+`leadtriage.outcomes`, like the `outcomes` command."""
 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QMessageBox,
+    QPushButton,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from leadtriage.errors import UserError
-from leadtriage.outcomes import LOST_REASONS, REJECT_REASONS, allowed_outcomes, record_outcome
-from leadtriage.outcomes.service import LABELS
+from leadtriage.outcomes import (
+    LOST_REASONS,
+    REJECT_REASONS,
+    allowed_outcomes,
+    import_outcomes,
+    record_outcome,
+)
+from leadtriage.outcomes.service import LABELS, OutcomeReport
 from leadtriage.services.leads import LeadService
 from leadtriage.store.db import Store
 from leadtriage.store.settings import SettingsStore
+from leadtriage.ui.importing.models import RowsModel
+from leadtriage.ui.worker import Worker
 
 
 class OutcomeDialog(QDialog):
@@ -49,6 +66,9 @@ class OutcomeDialog(QDialog):
         self.amount.setDecimals(2)
         self.amount.setGroupSeparatorShown(True)
         self.amount.setSpecialValueText("—")  # 0 = no amount
+        currency = SettingsStore(store).get("currency")
+        if currency:
+            self.amount.setSuffix(f" {currency}")
         self.when = QDateEdit(QDate(today or date.today()))
         self.when.setCalendarPopup(True)
         self.when.setDisplayFormat("yyyy-MM-dd")
@@ -93,3 +113,129 @@ class OutcomeDialog(QDialog):
             QMessageBox.warning(self, "Field outcome", str(exc))
             return
         self.accept()
+
+
+def report_text(report: OutcomeReport) -> str:
+    """One paragraph, the same figures as the `outcomes` command prints."""
+    verb = "would be applied" if report.dry_run else "applied"
+    parts = ", ".join(f"{n:,} {LABELS[k].lower()}" for k, n in report.by_outcome.items())
+    text = f"{report.rows:,} rows in {report.file}: {report.applied:,} outcomes {verb}"
+    text += f" ({parts})" if parts else ""
+    text += f", {report.already_recorded:,} already recorded, {len(report.problems):,} not applied"
+    text += " (listed below)." if report.problems else "."
+    return text
+
+
+class OutcomeImportDialog(QDialog):
+    """File > Import outcomes: choose the field's file, see what would happen (nothing is
+    written), then Apply. Emits `applied(lead_ids)` after outcomes were written."""
+
+    applied = Signal(list)
+
+    def __init__(self, store: Store, worker: Worker, parent: QWidget | None = None, *, path: str | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Import field outcomes")
+        self.setObjectName("outcomeImport")
+        self.resize(760, 460)
+        self.store, self.worker = store, worker
+        self.path: Path | None = None
+        self.preview: OutcomeReport | None = None
+        self.result_report: OutcomeReport | None = None
+        self.busy = False
+        intro = QLabel("A CSV or Excel file from field sales with the lead ID (or e-mail), the outcome "
+                       "(accepted, rejected, opportunity, won, lost), and where it applies a reason, amount "
+                       "and date. You see what would change before anything is written.")
+        intro.setWordWrap(True)
+        self.file_label = QLabel("No file chosen.")
+        self.file_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.choose_button = QPushButton("Choose file…")
+        self.choose_button.clicked.connect(lambda: self.choose_file())
+        row = QHBoxLayout()
+        row.addWidget(self.file_label, 1)
+        row.addWidget(self.choose_button)
+        self.summary = QLabel("")
+        self.summary.setObjectName("outcomeSummary")
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)  # file names and reasons are data
+        self.summary.setWordWrap(True)
+        self.problems = RowsModel(["Line", "Lead", "Not applied because"], [])
+        self.problem_view = QTableView()
+        self.problem_view.setModel(self.problems)
+        self.problem_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.problem_view.verticalHeader().hide()
+        self.problem_view.horizontalHeader().setStretchLastSection(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.apply_button = self.buttons.addButton("Apply outcomes", QDialogButtonBox.ButtonRole.ApplyRole)
+        self.apply_button.setObjectName("applyOutcomes")
+        self.apply_button.setEnabled(False)
+        self.apply_button.clicked.connect(self.apply)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(row)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.problem_view, 1)
+        layout.addWidget(self.buttons)
+        if path:
+            self.choose_file(path)
+
+    def choose_file(self, path: str | None = None) -> None:
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Field outcomes", "",
+                                                  "Outcome files (*.csv *.tsv *.txt *.xlsx);;All files (*)")
+            if not path:
+                return
+        self.path = Path(path)
+        self.file_label.setText(str(self.path))
+        self.preview = self.result_report = None
+        self._show(None)
+        self.summary.setText("Checking the file…")
+        self._run(dry_run=True)
+
+    def apply(self) -> None:
+        if self.path is None or self.preview is None or not self.preview.applied or self.busy:
+            return
+        self.summary.setText("Applying…")
+        self._run(dry_run=False)
+
+    def _run(self, dry_run: bool) -> None:
+        path, rep = self.path, SettingsStore(self.store).get("rep_name")
+        self.busy = True
+        self.apply_button.setEnabled(False)
+        self.choose_button.setEnabled(False)
+
+        def work(_progress) -> OutcomeReport:
+            store = self.store.for_worker()
+            try:
+                return import_outcomes(store, path, rep=rep, dry_run=dry_run)
+            finally:
+                store.conn.close()
+
+        def failed(exc: BaseException) -> None:
+            self.busy = False
+            self.choose_button.setEnabled(True)
+            self.summary.setText(str(exc) if isinstance(exc, UserError) else f"The file could not be read: {exc}")
+
+        self.worker.run(work, on_done=lambda report: self._done(report, dry_run), on_error=failed)
+
+    def _done(self, report: OutcomeReport, dry_run: bool) -> None:
+        self.busy = False
+        self.choose_button.setEnabled(True)
+        if dry_run:
+            self.preview = report
+            self._show(report)
+            self.apply_button.setEnabled(report.applied > 0)
+            if report.applied:
+                self.summary.setText(report_text(report) + " Nothing is written until you apply.")
+        else:
+            self.result_report = report
+            self._show(report)
+            self.applied.emit(list(report.lead_ids))
+
+    def _show(self, report: OutcomeReport | None) -> None:
+        rows: list[list[Any]] = []
+        if report is not None:
+            self.summary.setText(report_text(report))
+            rows = [[p.line_no, "" if p.reference == f"line {p.line_no}" else p.reference, p.reason]
+                    for p in report.problems]
+        self.problems.set_rows(["Line", "Lead", "Not applied because"], rows)
+        self.problem_view.resizeColumnsToContents()

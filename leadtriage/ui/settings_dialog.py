@@ -165,6 +165,11 @@ class SettingsDialog(QDialog):
         form.addRow("Calling hours (lead's time)", hours)
         form.addRow("Qualification framework", self.framework)
         form.addRow("Criteria needed to qualify", self.threshold)
+        self.currency = QLineEdit(v["currency"])
+        self.currency.setObjectName("currency")
+        self.currency.setMaxLength(3)
+        self.currency.setToolTip("Three-letter code shown with every cost, such as USD, EUR or GBP.")
+        form.addRow("Currency of costs", self.currency)
         return page
 
     def _field_reps(self) -> QWidget:
@@ -327,8 +332,12 @@ class SettingsDialog(QDialog):
             raise UserError(f"Default phone region: “{region}” is not a two-letter country code.")
         if self.hours_start.time() >= self.hours_end.time():
             raise UserError("Calling hours: the start must be before the end.")
+        currency = self.currency.text().strip().upper()
+        if currency and not (len(currency) == 3 and currency.isalpha() and currency.isascii()):
+            raise UserError(f"Currency: “{currency}” is not a three-letter code such as USD or EUR.")
         icp = self.icp_value()
         return {
+            "currency": currency,
             "rep_name": self.rep_name.text().strip(),
             "default_region": region,
             "calling_hours_start": self.hours_start.time().toString("HH:mm"),

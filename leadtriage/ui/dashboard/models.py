@@ -108,6 +108,37 @@ class GroupModel(RowsModel):
         ("Cost / opportunity", lambda g: g.cost_per_opportunity, money, None),
     )
 
+    # What each count is, on the header's tooltip: two of them look alike.
+    HEADER_TIPS = {
+        "Leads": "Leads created in the period.",
+        "Qualified": "Of the leads created in the period: qualified at some point.",
+        "Handed off": "Of the leads created in the period: handed to field sales.",
+        "Opportunities": "Of the leads created in the period: those that have become an opportunity so far "
+                         "(a cohort; it grows as those leads mature).",
+        "Sales-cycle starts": "Opportunities opened in the period (by opportunity date), whatever period their "
+                              "lead was created in: the headline number.",
+        "Won": "Of the leads created in the period: won.",
+        "Cost": "Spend on the leads created in the period (import batch and campaign costs).",
+    }
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.currency = ""  # the `currency` setting, shown in the cost headers
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal:
+            header = self.columns[section][0]
+            if role == Qt.ItemDataRole.DisplayRole and header.startswith("Cost") and self.currency:
+                return f"{header} ({self.currency})"
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self.HEADER_TIPS.get(header.split(" / ")[0] if header.startswith("Cost") else header)
+        return super().headerData(section, orientation, role)
+
+    def set_currency(self, currency: str) -> None:
+        if currency != self.currency:
+            self.currency = currency
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.columns) - 1)
+
     def key(self, obj: GroupStats) -> str:
         return obj.label
 

@@ -99,6 +99,22 @@ class Card(QFrame):
         self.layout_.addWidget(self.title)
 
 
+# What the look-alike numbers count (tooltips; the cards' notes say it in short).
+KPI_TIPS = {
+    "starts": "Sales-cycle starts: opportunities opened in the period (by opportunity date), whatever period "
+              "their lead was created in. Click for the leads.",
+    "opportunities": "Leads created in this period that have become opportunities so far: a cohort, so it grows "
+                     "as this period's leads mature. Sales-cycle starts (the headline) counts opportunities "
+                     "opened in the period instead, from leads of any period.",
+    "leads": "Leads created in the period.",
+    "qualified": "Of the leads created in the period: qualified at some point.",
+    "won": "Of the leads created in the period: won, with the amount won.",
+    "cpl": "Spend on this period's leads (import and campaign costs) per lead.",
+    "cpq": "Spend on this period's leads per qualified lead.",
+    "cpo": "Spend on this period's leads per opportunity among them.",
+}
+
+
 class Kpi(QFrame):
     clicked = Signal()
 
@@ -161,6 +177,7 @@ class DashboardView(QWidget):
         self.now = now  # fixed in tests
         self.tz = tz
         self.dashboard: Dashboard | None = None
+        self.currency = ""
         self._task = None
         self._generation = 0
         self.setObjectName("dashboard")
@@ -211,6 +228,7 @@ class DashboardView(QWidget):
         self.headline_value.setCursor(Qt.CursorShape.PointingHandCursor)
         self.headline_value.setStyleSheet("font-size: 46pt; font-weight: 700; color: #1f6feb; text-align: left;")
         self.headline_value.clicked.connect(lambda: self._drill("sales_cycle_starts"))
+        self.headline_value.setToolTip(KPI_TIPS["starts"])
         self.headline_note = _plain("", "cardNote")
         self.headline_note.setWordWrap(True)
         self.headline_sub = _plain("", "cardNote")
@@ -229,7 +247,7 @@ class DashboardView(QWidget):
         row = QHBoxLayout()
         row.addLayout(headline_left, 1)
         chart_box = QVBoxLayout()
-        chart_box.addWidget(_plain("Opportunities created per week", "cardTitle"))
+        chart_box.addWidget(_plain("Opportunities opened per week", "cardTitle"))
         chart_box.addWidget(self.weekly_chart, 1)
         row.addLayout(chart_box, 3)
         headline.layout_.addLayout(row)
@@ -245,6 +263,7 @@ class DashboardView(QWidget):
             ("cpo", "Cost per opportunity", "opportunities"),
         ):
             kpi = Kpi(title)
+            kpi.setToolTip(KPI_TIPS.get(key, ""))
             kpi.drill_metric = metric
             kpi.clicked.connect(lambda m=metric: self._drill(m))
             self.kpis[key] = kpi
@@ -375,6 +394,7 @@ class DashboardView(QWidget):
         generation = self._generation
         period, by = self.period(), self.by
         feedback_days = SettingsStore(self.store).get("feedback_days")
+        self.currency = SettingsStore(self.store).get("currency")
         now, tz = self.now, self.tz
         self.status.setText("Computing…")
         self.refresh_button.setEnabled(False)
@@ -428,7 +448,8 @@ class DashboardView(QWidget):
         t = dash.totals
         weeks = max(1.0, dash.period.days / 7)
         self.headline_value.setText(f"{t.sales_cycle_starts:,}")
-        self.headline_note.setText(f"opportunities created — {dash.period.label}")
+        self.headline_note.setText(f"{dash.period.label}: opportunities opened in the period, whatever period "
+                                   "their lead came from")
         self.headline_sub.setText(
             f"{t.sales_cycle_starts / weeks:,.{0 if t.sales_cycle_starts / weeks >= 100 else 1}f} a week · {t.won:,} won from this period's leads"
             f" · {t.rates['lead_to_opportunity'] and pct(t.rates['lead_to_opportunity']) or '—'} of leads become "
@@ -437,16 +458,22 @@ class DashboardView(QWidget):
             [p.week.strftime("%d %b") for p in dash.weekly],
             [("Sales-cycle starts", [p.starts for p in dash.weekly], ACCENT)],
         )
-        cur = "" if not t.cost else ""
+        cur = self.currency
+
+        def cash(v: float | None) -> str:  # every cost with its currency
+            return f"{cur} {money(v)}" if cur and v is not None else money(v)
+
         self.kpis["leads"].set(f"{t.leads:,}", f"{t.attempted:,} attempted · {t.connected:,} connected")
         self.kpis["qualified"].set(f"{t.qualified:,}", f"{pct(t.rates['qualified_rate'])} of connected")
-        self.kpis["opportunities"].set(f"{t.opportunities:,}", f"{pct(t.rates['opportunities_rate'])} of accepted")
-        self.kpis["won"].set(f"{t.won:,}", f"{t.won_amount:,.0f} won")
-        self.kpis["cpl"].set(cur + money(t.cost_per_lead), f"spend {money(t.cost)} on this period's leads")
-        self.kpis["cpq"].set(cur + money(t.cost_per_qualified), "the number to compare sources by")
-        self.kpis["cpo"].set(cur + money(t.cost_per_opportunity),
-                             "unattributed spend " + money(dash.unattributed_cost) if dash.unattributed_cost else
+        self.kpis["opportunities"].set(f"{t.opportunities:,}", f"from this period's leads · "
+                                                                f"{pct(t.rates['opportunities_rate'])} of accepted")
+        self.kpis["won"].set(f"{t.won:,}", f"{cash(t.won_amount)} won")
+        self.kpis["cpl"].set(cash(t.cost_per_lead), f"spend {cash(t.cost)} on this period's leads")
+        self.kpis["cpq"].set(cash(t.cost_per_qualified), "the number to compare sources by")
+        self.kpis["cpo"].set(cash(t.cost_per_opportunity),
+                             "unattributed spend " + cash(dash.unattributed_cost) if dash.unattributed_cost else
                              "per sales conversation started")
+        self.group_model.set_currency(cur)
 
         counts = [getattr(t, s) for s in STAGES]
         rev = list(reversed(range(len(STAGES))))
@@ -570,9 +597,9 @@ class DashboardView(QWidget):
         if self.dashboard is None:
             raise RuntimeError("nothing computed yet")
         if kind == "csv":
-            return ex.write_csv(self.dashboard, path)
+            return ex.write_csv(self.dashboard, path, self.currency)
         if kind == "xlsx":
-            return ex.write_xlsx(self.dashboard, path)
+            return ex.write_xlsx(self.dashboard, path, self.currency)
         picture = self.content.grab()
         if kind == "png":
             if not picture.save(str(path), "PNG"):

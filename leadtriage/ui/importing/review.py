@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
 
 from leadtriage import APP_NAME
 from leadtriage.importing.service import Importer
+from leadtriage.metrics.money import format_money
 from leadtriage.store.db import Store
+from leadtriage.store.settings import SettingsStore
 from leadtriage.ui.importing.models import RowsModel
 
 COMPARE = [("public_id", "Lead ID"), ("first_name", "First name"), ("last_name", "Last name"), ("title", "Title"),
@@ -162,9 +164,12 @@ class ImportHistoryDialog(QDialog):
 
     def reload(self) -> None:
         self.batches = self.importer.batches()
+        currency = SettingsStore(self.importer.store).get("currency")
         self.model.set_rows(
-            ["Batch", "File", "Source", "Campaign", "Rows", "New", "Merged", "Flagged", "Rejected", "When (UTC)", "Undone"],
-            [[b["id"], b["file_name"], b["source"] or "", b["campaign"] or "", b["rows"], b["inserted"], b["merged"],
+            ["Batch", "File", "Source", "Campaign", f"Cost ({currency})" if currency else "Cost", "Rows", "New",
+             "Merged", "Flagged", "Rejected", "When (UTC)", "Undone"],
+            [[b["id"], b["file_name"], b["source"] or "", b["campaign"] or "",
+              format_money(b["cost"]) if b["cost"] else "", b["rows"], b["inserted"], b["merged"],
               b["duplicates_flagged"], b["rejected"], b["finished_at"], b["undone_at"] or ""] for b in self.batches])
         self._update()
 
@@ -181,18 +186,14 @@ class ImportHistoryDialog(QDialog):
         if batch is None:
             return None
         if confirm:
-            answer = QMessageBox.question(
-                self, APP_NAME,
-                f"Undo import batch {batch['id']} ({batch['file_name']})?\n\nLeads it added that nobody has worked "
-                "are removed; fields it filled in on existing leads are cleared again.")
+            preview = self.importer.undo_preview(batch["id"])
+            answer = QMessageBox.question(self, APP_NAME, self._confirmation(batch, preview))
             if answer != QMessageBox.StandardButton.Yes:
                 return None
         report = self.importer.undo_batch(batch["id"])
-        text = report.summary()
+        text = report.summary(self._money)
         if report.kept:
-            details = "\n".join(f"{pid}: {why}" for pid, why in report.kept[:30])
-            more = f"\n… and {len(report.kept) - 30:,} more" if len(report.kept) > 30 else ""
-            text += "\n\nKept:\n" + details + more
+            text += "\n\nKept:\n" + self._kept_lines(report.kept)
         self.changed.emit()
         self.reload()
         if confirm:
@@ -200,3 +201,37 @@ class ImportHistoryDialog(QDialog):
             box.setTextFormat(Qt.TextFormat.PlainText)
             box.exec()
         return text
+
+    def _money(self, amount: float) -> str:
+        return format_money(amount, SettingsStore(self.importer.store).get("currency"))
+
+    @staticmethod
+    def _kept_lines(kept: list[tuple[str, str]]) -> str:
+        """One line per reason, with its count and the first few lead IDs."""
+        by_reason: dict[str, list[str]] = {}
+        for pid, why in kept:
+            by_reason.setdefault(why, []).append(pid)
+        return "\n".join(f"• {len(pids):,} {why}: " + ", ".join(pids[:6])
+                         + (f" and {len(pids) - 6:,} more" if len(pids) > 6 else "")
+                         for why, pids in by_reason.items())
+
+    def _confirmation(self, batch: dict[str, Any], preview) -> str:
+        """What the undo removes, what stays and why, and the cost it takes along: the
+        rep decides with the numbers in front of them."""
+        def leads(n: int) -> str:
+            return f"{n:,} lead{'' if n == 1 else 's'}"
+
+        lines = [f"Undo import batch {batch['id']} ({batch['file_name']})?", "",
+                 f"• Removed: {leads(preview.removed).replace('lead', 'new lead', 1)} that nobody has worked "
+                 "since the import."]
+        if preview.reverted:
+            lines.append(f"• Put back: {leads(preview.reverted)} you already had lose the empty fields this "
+                         "import filled in.")
+        if preview.cost:
+            where = f" (campaign “{preview.campaign}”)" if preview.campaign else ""
+            lines.append(f"• Cost: {self._money(preview.cost)} comes off the spend{where}; cost per qualified "
+                         "lead and per opportunity no longer count it.")
+        if preview.kept:
+            lines += ["", f"Stays: {leads(len(preview.kept))} a rep has been at, kept as they are:",
+                      self._kept_lines(preview.kept)]
+        return "\n".join(lines)

@@ -36,9 +36,11 @@ from PySide6.QtWidgets import (
 )
 
 from leadtriage.importing.mapping import CUSTOM, IGNORE, TARGETS, Mapping
+from leadtriage.importing.reader import DamagedLine
 from leadtriage.importing.service import Importer, ImportOptions, ImportPlan, ImportResult
 from leadtriage.progress import Progress
 from leadtriage.store.db import Store
+from leadtriage.store.settings import SettingsStore
 from leadtriage.ui.importing.models import RowsModel
 from leadtriage.ui.worker import Worker
 
@@ -100,6 +102,12 @@ class ImportWizard(QWizard):
         for page_id, page in enumerate((self.preview_page, self.mapping_page, self.details_page, self.run_page)):
             self.setPage(page_id, page)
         self.setButtonText(QWizard.WizardButton.FinishButton, "Close")
+        # The import page has its own "Cancel import" while it runs; once it is done
+        # Close is the only way out (Close and Cancel side by side asked which undoes it).
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        currency = SettingsStore(store).get("currency")
+        if currency:
+            self.details_page.cost.setSuffix(f" {currency}")  # costs always carry their currency
         if path:
             self.open_file(path)
 
@@ -142,6 +150,9 @@ class ImportWizard(QWizard):
 
         def prepare(importer: Importer, _progress: Progress) -> tuple[ImportPlan, list]:
             plan = importer.prepare(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
+            # The whole file, not only the preview: a stray quote further down is shown
+            # here, with its line, before anything is mapped or written.
+            plan.table.verify()
             return plan, plan.table.preview(PREVIEW_ROWS)
 
         def done(value: tuple[ImportPlan, list]) -> None:
@@ -152,7 +163,7 @@ class ImportWizard(QWizard):
         def failed(exc: BaseException) -> None:
             self.plan, self.preview_rows = None, []
             self.error = str(exc) if isinstance(exc, Exception) else repr(exc)
-            self.preview_page.show_error(Path(path), self.error)
+            self.preview_page.show_error(Path(path), self.error, exc if isinstance(exc, DamagedLine) else None)
 
         self.run_task(prepare, done, failed)
 
@@ -185,6 +196,15 @@ class PreviewPage(QWizardPage):
         self.warning = plain("")
         self.warning.setObjectName("importWarning")
         self.warning.setStyleSheet("color: #9a5b00;")
+        self.damaged = plain("")
+        self.damaged.setObjectName("importDamagedLine")
+        self.damaged.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.damaged.setStyleSheet("font-family: monospace; padding: 4px; border: 1px solid #c9a66b;")
+        self.damaged.hide()
+        self.read_again_button = QPushButton("Read the file again")
+        self.read_again_button.setObjectName("importReadAgain")
+        self.read_again_button.clicked.connect(self.read_again)
+        self.read_again_button.hide()
         self.model = RowsModel()
         self.table = QTableView()
         self.table.setObjectName("importPreview")
@@ -207,6 +227,8 @@ class PreviewPage(QWizardPage):
         layout.addLayout(top)
         layout.addLayout(options)
         layout.addWidget(self.warning)
+        layout.addWidget(self.damaged)
+        layout.addWidget(self.read_again_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.table, 1)
 
     def choose_file(self) -> None:
@@ -229,11 +251,22 @@ class PreviewPage(QWizardPage):
     def set_status(self, text: str) -> None:
         self.warning.setText(text)
 
-    def show_error(self, path: Path, message: str) -> None:
+    def show_error(self, path: Path, message: str, damaged: DamagedLine | None = None) -> None:
         self.path_label.setText(str(path))
         self.warning.setText(message)
+        if damaged is not None:
+            # The line as written, so the user can find it in a text editor or
+            # spreadsheet, fix it and read the file again.
+            self.damaged.setText(f"Line {damaged.line_no} as written:\n{damaged.line_text[:500]}")
+        self.damaged.setVisible(damaged is not None)
+        self.read_again_button.setVisible(True)
         self.model.set_rows([], [])
         self.completeChanged.emit()
+
+    def read_again(self) -> None:
+        """After the user fixed the file: read it again, detecting everything afresh."""
+        if self.wiz.path is not None and not self.wiz.busy():
+            self.wiz.open_file(self.wiz.path)
 
     def show_plan(self, plan: ImportPlan, rows: list[tuple[int, list[str]]]) -> None:
         table = plan.table
@@ -256,7 +289,14 @@ class PreviewPage(QWizardPage):
             self.sheet.clear()
             self.sheet.addItems(table.sheets)
             self.sheet.setCurrentText(table.sheet or "")
+        self.damaged.hide()
+        self.read_again_button.hide()
         notes = []
+        if table.legacy_line_count:
+            shown = ", ".join(str(n) for n in table.legacy_lines[:10])
+            more = f" and {table.legacy_line_count - 10:,} more" if table.legacy_line_count > 10 else ""
+            notes.append(f"{table.legacy_line_count:,} line(s) are not valid UTF-8 and were read as Windows-1252 "
+                         f"(line {shown}{more}); check the accents on those lines.")
         for earlier in plan.previous_batches:
             notes.append(f"This file was already imported as batch {earlier['id']} on {earlier['finished_at']} "
                          f"UTC. Importing it again merges rather than duplicates, but check that you mean to.")
@@ -371,6 +411,10 @@ class DetailsPage(QWizardPage):
         form.addRow("Source", self.source)
         form.addRow("Campaign", self.campaign)
         form.addRow("Cost of the list", self.cost)
+        from leadtriage.ui.playbook.import_hook import CadencePicker
+
+        self.cadence = CadencePicker(wizard.store)
+        form.addRow("Enrol in cadence", self.cadence)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addSpacing(12)
@@ -430,8 +474,18 @@ def summary_text(result: ImportResult, preview: bool) -> str:
     if result.same_file_batches:
         lines.append(f"This file was imported before (batch {', '.join(map(str, result.same_file_batches))}).")
     lines.append(f"These {verb} {'counted without writing anything' if preview else 'written'} "
-                 f"in {result.seconds:.1f} s.")
+                 f"in {took(result.seconds, result.rows)}.")
     return "\n".join(lines)
+
+
+def took(seconds: float, rows: int) -> str:
+    """'12 ms', or '12.5 s (80,000 rows a second)': a small list takes milliseconds, and
+    a rate over a few milliseconds says nothing ("0.0 s" next to 3,000 rows/s did)."""
+    if seconds < 0.001:
+        return "less than a millisecond"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    return f"{seconds:.1f} s ({rows / seconds:,.0f} rows a second)"
 
 
 class RunPage(QWizardPage):
@@ -480,8 +534,8 @@ class RunPage(QWizardPage):
         self.running = True
         self.started = time.monotonic()
         options = self.wiz.details_page.options(dry_run=False)
-        self.wiz.run_task(lambda importer, p: importer.run(plan, options, p), self.done, self.failed,
-                          self.progress, self.cancelled)
+        run = self.wiz.details_page.cadence.wrap(lambda importer, p: importer.run(plan, options, p))
+        self.wiz.run_task(run, self.done, self.failed, self.progress, self.cancelled)
 
     def progress(self, done: int, total: int, message: str) -> None:
         if total > 0:
@@ -506,7 +560,9 @@ class RunPage(QWizardPage):
         self.result = result
         self._stop()
         self.bar.setValue(1)
-        self.report.setText(f"Imported as batch {result.batch_id}.\n" + summary_text(result, preview=False))
+        self.rate.setText("")  # the report below has the final figures
+        self.report.setText(f"Imported as batch {result.batch_id}.\n" + summary_text(result, preview=False)
+                            + self.wiz.details_page.cadence.report_text())
         if result.rejected:
             self.rejects_link.setText(f'<a href="rejects">Save the {result.rejected:,} rejected rows as CSV…</a>')
         self.duplicates_button.setVisible(result.duplicates_flagged > 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, QDateTime
+from PySide6.QtCore import QDate, QDateTime, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -14,11 +14,16 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QPushButton,
 )
 
 from leadtriage.domain.dispositions import DISQUALIFY_REASONS, NURTURE_REASONS
-from leadtriage.services.field_reps import FieldRep
+from leadtriage.services.field_reps import FieldRep, suggest_field_rep
+
+# Enter on the Disqualify dialog takes this reason: one that can be undone by a later
+# recycle. "Do not call" blocks the lead for good, so it must be chosen on purpose.
+DEFAULT_DISQUALIFY_REASON = "No need"
 
 
 class _Dialog(QDialog):
@@ -35,20 +40,34 @@ class _Dialog(QDialog):
 
 
 class QualifyDialog(_Dialog):
-    def __init__(self, reps: list[FieldRep], suggested: int | None, parent=None):
+    def __init__(self, reps: list[FieldRep], suggested: int | None, parent=None, *, lead: dict | None = None):
         super().__init__("Qualify: hand to a field rep", parent)
         self.rep = QComboBox()
         self.rep.setObjectName("fieldRep")
         for r in reps:
             self.rep.addItem(f"{r.name} ({r.territory})" if r.territory else r.name, r.id)
+        hint = ""
+        if lead is not None:
+            # The rep whose territory covers the lead, not the first name in the list.
+            by_territory = suggest_field_rep(reps, lead)
+            if by_territory is not None and by_territory != lead.get("field_rep_id") and lead.get("country"):
+                hint = f"Suggested: the territory covers {lead['country']}."
+            suggested = by_territory or suggested
         if suggested is not None and self.rep.findData(suggested) >= 0:
             self.rep.setCurrentIndex(self.rep.findData(suggested))
         self.has_meeting = QCheckBox("First meeting booked")
         self.meeting = QDateTimeEdit(QDateTime.currentDateTime().addDays(2))
         self.meeting.setCalendarPopup(True)
+        self.meeting.setDisplayFormat("ddd d MMM yyyy HH:mm")
+        self.meeting.setToolTip("In your time zone; the brief shows it in the prospect's too.")
         self.meeting.setEnabled(False)
         self.has_meeting.toggled.connect(self.meeting.setEnabled)
         self.form.addRow("Field rep", self.rep)
+        if hint:
+            self.hint = QLabel(hint)
+            self.hint.setTextFormat(Qt.TextFormat.PlainText)
+            self.hint.setEnabled(False)  # greyed: a note, not a field
+            self.form.addRow("", self.hint)
         self.form.addRow(self.has_meeting, self.meeting)
         self.finish()
 
@@ -90,6 +109,7 @@ class DisqualifyDialog(_Dialog):
         self.reason = QComboBox()
         self.reason.setObjectName("disqualifyReason")
         self.reason.addItems(DISQUALIFY_REASONS)
+        self.reason.setCurrentText(DEFAULT_DISQUALIFY_REASON)
         self.form.addRow("Reason", self.reason)
         self.finish()
 

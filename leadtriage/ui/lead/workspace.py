@@ -302,7 +302,7 @@ class LeadWorkspace(QWidget):
         if not reps:
             self.message.setText("Add a field rep in Settings first.")
             return
-        dialog = QualifyDialog(reps, self.lead.get("field_rep_id"), self)
+        dialog = QualifyDialog(reps, self.lead.get("field_rep_id"), self, lead=self.lead)
         self._open(dialog, lambda rep, meeting: self.service.qualify(self.lead["id"], rep, meeting), "Qualified.")
 
     def ask_nurture(self) -> None:
