@@ -234,7 +234,11 @@ def inspect_file(path: Path) -> int | None:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             user_version = conn.execute("PRAGMA user_version").fetchone()[0]
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+        if isinstance(exc, UnicodeDecodeError):
+            # A damaged schema page: SQLite's error message quotes the garbage bytes
+            # and Python cannot even decode the message.
+            exc = sqlite3.DatabaseError("malformed database schema")
         text = str(exc).lower()
         if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "unable to open" in text):
             from leadtriage.store.errors import translate

@@ -169,6 +169,10 @@ def find_damage(path: Path, *, full: bool | None = None,
         return [str(exc)]
     except sqlite3.DatabaseError as exc:
         return [str(exc)]
+    except UnicodeDecodeError:
+        # A damaged schema page: SQLite's message quotes the garbage bytes, which
+        # Python cannot decode.
+        return ["malformed database schema"]
 
 
 def needs_background_check(path: Path) -> bool:

@@ -2,8 +2,9 @@
 
 Every local change to a lead, activity or handoff is recorded by triggers in
 `sync_outbox`, in the same transaction as the change, with a random change ID and a
-hybrid logical clock (HLC) time. The triggers fire only on a laptop that joined a
-team (`sync_clock` has its row) and not while a pull applies the server's changes
+hybrid logical clock (HLC) time. The triggers exist only in a database that joined a
+team (made at join, refreshed at each sync when columns were added), fire only
+while `sync_clock` has its row, and not while a pull applies the server's changes
 (`sync_clock.applying`, set and cleared inside the pull's own transaction).
 
 HLC times are text that sorts in time order: 13 digits of milliseconds since 1970, a
@@ -50,10 +51,12 @@ def _row_json(cols: list[str], alias: str) -> str:
 
 
 def _changed_json(cols: list[str]) -> str:
-    """{column: [old, new]} for the columns this update changed."""
-    parts = " UNION ALL ".join(
-        f"SELECT '{c}' AS k, json_array(old.{c}, new.{c}) AS v WHERE old.{c} IS NOT new.{c}" for c in cols)
-    return f"(SELECT json_group_object(k, json(v)) FROM ({parts}))"
+    """{column: [old, new]} for the columns this update changed: the two rows as JSON,
+    compared key by key (a compact trigger: the schema text is read at every open,
+    and the recovery tools parse it)."""
+    return (f"(SELECT json_group_object(n.key, json_array(o.value, n.value)) "
+            f"FROM json_each({_row_json(cols, 'old')}) AS o JOIN json_each({_row_json(cols, 'new')}) AS n "
+            f"ON n.key = o.key WHERE o.value IS NOT n.value OR o.type IS NOT n.type)")
 
 
 def trigger_sql(conn: sqlite3.Connection) -> list[str]:
@@ -82,18 +85,17 @@ def trigger_sql(conn: sqlite3.Connection) -> list[str]:
                 f"(lower(hex(randomblob(16))), {HLC}, 'lead', 'delete', old.id, NULL, "
                 f"json_object('public_id', old.public_id)); END")
         watch = [c for c in cols if c != "gid"]
-        changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in watch)
         stmts.append(
-            f"CREATE TRIGGER sync_outbox_{table}_au AFTER UPDATE ON {table} WHEN {ACTIVE} AND ({changed}) BEGIN "
-            f"{TICK} INSERT INTO sync_outbox (change_id, hlc, entity, op, lead_id, gid, payload) VALUES "
-            f"(lower(hex(randomblob(16))), {HLC}, '{entity}', 'update', {lead_id}, {gid if entity != 'lead' else 'NULL'}, "
-            f"{_changed_json(watch)}); END")
+            f"CREATE TRIGGER sync_outbox_{table}_au AFTER UPDATE ON {table} WHEN {ACTIVE} BEGIN "
+            f"{TICK} INSERT INTO sync_outbox (change_id, hlc, entity, op, lead_id, gid, payload) "
+            f"SELECT lower(hex(randomblob(16))), {HLC}, '{entity}', 'update', {lead_id}, "
+            f"{gid if entity != 'lead' else 'NULL'}, d FROM (SELECT {_changed_json(watch)} AS d) WHERE d <> '{{}}'; END")
     return stmts
 
 
 def migrate(db: sqlite_utils.Database) -> None:
-    """The schema step (see store/schema.py): tables, gid columns and triggers.
-    Safe to run again over its own result (a rewound file in the upgrade tests)."""
+    """The schema step (see store/schema.py): tables and gid columns. Safe to run
+    again over its own result (a rewound file in the upgrade tests)."""
     conn = db.conn
     for sql in (
         """CREATE TABLE IF NOT EXISTS sync_clock (
@@ -115,11 +117,10 @@ def migrate(db: sqlite_utils.Database) -> None:
         if "gid" not in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN gid TEXT")
         conn.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS idx_{table}_gid ON {table} (gid)")
-    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
-                                "AND name LIKE 'sync_outbox_%'").fetchall():
-        conn.execute(f"DROP TRIGGER {name}")
-    for sql in trigger_sql(conn):
-        conn.execute(sql)
+    # The triggers themselves are made when the database joins a team
+    # (`ensure_triggers`): a single-user database carries none of them.
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'sync_outbox_%'").fetchone():
+        ensure_triggers(conn)
 
 
 def ensure_triggers(conn: sqlite3.Connection) -> bool:

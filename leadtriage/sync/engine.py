@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from leadtriage.store import Store
-from leadtriage.store.sync_outbox import BLOCK, TICK, synced_columns
+from leadtriage.store.sync_outbox import BLOCK, TICK, ensure_triggers, synced_columns
 from leadtriage.sync.connect import (
     checked_params,
     connect,
@@ -133,6 +133,7 @@ def join(store: Store, url: str, *, password: str | None = None) -> dict[str, An
         set_state(store, "role", me[1])
         set_state(store, "feed_pos", 0)
         store.conn.execute("INSERT INTO sync_id_blocks VALUES (?, ?)", (block * BLOCK, (block + 1) * BLOCK))
+        ensure_triggers(store.conn)
         queued = _queue_existing(store, node)
         store.conn.execute("UPDATE sync_clock SET applying = 0")
     return {"joined": True, "database": params["dbname"], "user": me[0], "role": me[1], "node": node,
@@ -398,8 +399,6 @@ def sync(store: Store, *, password: str | None = None) -> dict[str, Any]:
     the status records it."""
     params = saved_params(store)
     started = time.monotonic()
-    from leadtriage.store.sync_outbox import ensure_triggers
-
     with _tx(store):
         ensure_triggers(store.conn)
     try:
