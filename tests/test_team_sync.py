@@ -197,12 +197,13 @@ def test_incompatible_status_moves_are_resolved_alike_and_listed_as_conflicts(te
 
 def test_a_move_the_rules_forbid_is_refused_by_the_server(team):
     (mgr, m), (alice, la), _ = _team_with_leads(team, n=10)
-    lead = la.conn.execute("SELECT min(id) FROM leads WHERE status = 'new'").fetchone()[0]
-    if lead is None:
-        pytest.skip("demo data without a new lead")  # never with seed 5 (checked below)
-    la.conn.execute("UPDATE leads SET status = 'won' WHERE id = ?", (lead,))  # new -> won: not allowed
+    lead, status = la.conn.execute(
+        "SELECT id, status FROM leads WHERE status IN ('new', 'attempting', 'engaged') ORDER BY id").fetchone()
+    la.conn.execute("UPDATE leads SET status = 'won' WHERE id = ?", (lead,))  # straight to won: not allowed
     engine.sync(la)
-    assert la.conn.execute("SELECT status FROM leads WHERE id = ?", (lead,)).fetchone()[0] == "new"
+    assert la.conn.execute("SELECT status FROM leads WHERE id = ?", (lead,)).fetchone()[0] == status
+    with team.owner() as c:
+        assert c.execute("SELECT status FROM lt.leads WHERE id = %s", (lead,)).fetchone()[0] == status
 
 
 def test_removing_a_rep_returns_their_open_leads_and_locks_their_laptop_out(team):
@@ -365,3 +366,26 @@ def test_an_import_undone_on_a_laptop_leaves_the_team_too(team, tmp_path):
     for store in (m, la):
         assert store.conn.execute("SELECT count(*) FROM leads").fetchone()[0] == 0
         assert store.integrity_check() == ["ok"]
+
+
+def test_reassigning_moves_a_lead_with_its_whole_history(team, capsys):
+    from leadtriage.cli import main
+
+    (mgr, m), (alice, la), (bob, lb) = _team_with_leads(team, n=20)
+    lead, public_id = la.conn.execute("SELECT id, public_id FROM leads ORDER BY id").fetchone()
+    LeadService(la).log_activity(lead, "note", notes="alice's notes travel with the lead")
+    engine.sync(la)
+    history = la.conn.execute("SELECT gid, kind, notes FROM activities WHERE lead_id = ? ORDER BY gid",
+                              (lead,)).fetchall()
+    code = main(["team", "reassign", public_id, "--to", bob, "--db", str(m.path), "--json"])
+    out = capsys.readouterr().out
+    assert code == 0 and json.loads(out) == {"public_id": public_id, "owner": bob}
+    engine.sync(lb)
+    engine.sync(la)
+    assert lb.conn.execute("SELECT owner FROM leads WHERE id = ?", (lead,)).fetchone()[0] == bob
+    assert lb.conn.execute("SELECT gid, kind, notes FROM activities WHERE lead_id = ? ORDER BY gid",
+                           (lead,)).fetchall() == history
+    assert la.conn.execute("SELECT count(*) FROM leads WHERE id = ?", (lead,)).fetchone()[0] == 0
+    assert la.integrity_check() == ["ok"]
+    code = main(["team", "reassign", public_id, "--to", bob, "--db", str(la.path)])
+    assert code == 2 and "refused" in capsys.readouterr().err  # a rep cannot reassign

@@ -42,6 +42,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     cmd("sync", "send this laptop's changes and receive the team's")
     c = cmd("claim", "take the next N leads from the team's pool")
     c.add_argument("n", type=int)
+    c = cmd("reassign", "move one lead, with its whole history, to another rep or the pool (a manager)")
+    c.add_argument("public_id", help="the lead ID printed on briefs (LT-...)")
+    c.add_argument("--to", help="the rep's login name; leave out to return the lead to the pool")
+    c.add_argument("--url", help="connect as this manager instead of this laptop's login")
     c = cmd("assign", "hand out the pool's leads to reps (a manager)")
     c.add_argument("--rule", choices=["round-robin", "territory"], required=True)
     c.add_argument("--url", help="connect as this manager instead of this laptop's login")
@@ -62,11 +66,11 @@ def _read_password(path: str | None) -> str | None:
     return password
 
 
-def _open(args, *, create: bool):
+def _open(args, *, create: bool, writer: bool = True):
     from leadtriage.paths import resolve_db_path
     from leadtriage.store import open_store
 
-    return open_store(Path(resolve_db_path(getattr(args, "db", None))), create=create)
+    return open_store(Path(resolve_db_path(getattr(args, "db", None))), create=create, writer=writer)
 
 
 def _connection(args):
@@ -76,7 +80,9 @@ def _connection(args):
 
     if getattr(args, "url", None):
         return connect(checked_params(args.url))
-    with _open(args, create=False) as store:
+    # Only this laptop's saved server and login are read: no writer lock, so the
+    # manager's commands run while the app is open.
+    with _open(args, create=False, writer=False) as store:
         return open_connection(store)
 
 
@@ -121,6 +127,17 @@ def run(args: argparse.Namespace) -> int:
             raise translate_server_error(exc, {"user": "this login"}) from None
         finally:
             conn.close()
+    elif action == "reassign":
+        import psycopg
+
+        conn = _connection(args)
+        try:
+            payload = admin.reassign(conn, args.public_id, args.to)
+        except psycopg.Error as exc:
+            raise translate_server_error(exc, {"user": "this login"}) from None
+        finally:
+            conn.close()
+        human = f"{args.public_id} now belongs to {args.to or 'the pool'}; laptops see it at their next sync."
     elif action == "assign":
         import psycopg
 

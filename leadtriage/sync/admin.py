@@ -106,6 +106,20 @@ def assign(conn, rule: str) -> dict[str, Any]:
     return {"rule": rule, **result}
 
 
+def reassign(conn, public_id: str, to: str | None) -> dict[str, Any]:
+    """Move one lead (with its whole history) to another rep, or to the pool."""
+    from leadtriage.domain.public_id import parse_public_id
+
+    lead_id = parse_public_id(public_id)
+    if lead_id is None:
+        raise TeamError(f"{public_id!r} is not a valid lead ID.")
+    if to is not None:
+        check_name(to)
+    with conn.transaction():
+        conn.execute("SELECT lt.reassign(%s, %s)", (lead_id, to))
+    return {"public_id": public_id, "owner": to}
+
+
 def set_territory(conn, name: str, territory: list[str], cap: int | None) -> None:
     """A rep's territory (countries as ISO codes, or time zones) and cap of open leads,
     used by `assign --rule territory` and every rule's cap."""

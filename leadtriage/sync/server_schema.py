@@ -306,6 +306,9 @@ BEGIN
   IF new_owner IS NOT NULL AND NOT EXISTS (SELECT 1 FROM lt.members WHERE name = new_owner AND active) THEN
     RAISE EXCEPTION '% is not an active member', new_owner USING ERRCODE = '22023';
   END IF;
+  IF NOT EXISTS (SELECT 1 FROM lt.leads WHERE id = lead) THEN
+    RAISE EXCEPTION 'no lead with that ID on the team server' USING ERRCODE = '22023';
+  END IF;
   PERFORM pg_advisory_xact_lock({FEED_LOCK});
   PERFORM lt._move(lead, new_owner, session_user);
 END $$;
