@@ -389,3 +389,22 @@ def test_reassigning_moves_a_lead_with_its_whole_history(team, capsys):
     assert la.integrity_check() == ["ok"]
     code = main(["team", "reassign", public_id, "--to", bob, "--db", str(la.path)])
     assert code == 2 and "refused" in capsys.readouterr().err  # a rep cannot reassign
+
+
+def test_the_managers_stats_by_rep_cover_the_whole_team(team, capsys):
+    from leadtriage.cli import main
+
+    (mgr, m), (alice, la), (bob, lb) = _team_with_leads(team, n=40)
+    engine.sync(m)
+    path = m.path
+    m.close()
+    team.stores.remove(m)
+    code = main(["stats", "--by", "rep", "--db", str(path), "--json"])
+    out = capsys.readouterr().out
+    assert code == 0
+    payload = json.loads(out)
+    groups = {g.get("key") or g.get("label"): g for g in payload["groups"]}
+    assert {alice, bob} <= set(groups)
+    with team.owner() as c:
+        per_rep = dict(c.execute("SELECT owner, count(*) FROM lt.leads WHERE owner IS NOT NULL GROUP BY owner"))
+    assert groups[alice]["leads"] == per_rep[alice] and groups[bob]["leads"] == per_rep[bob]
