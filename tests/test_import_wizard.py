@@ -233,6 +233,37 @@ def test_threaded_worker_path(qtbot, store, tmp_path):
     assert store.conn.execute("SELECT count(*) FROM leads").fetchone()[0] == 2
 
 
+def test_import_asks_for_a_source_unless_a_column_holds_it(qtbot, store, tmp_path):
+    """Issue 15 item 16: a list without a source showed as "(none)" on the dashboard."""
+    wizard = make_wizard(qtbot, store, booth_file(tmp_path))
+    wizard.next()
+    wizard.next()
+    details = wizard.details_page
+    assert details.dry is not None and not details.isComplete()
+    assert "Say where this list came from" in details.source_hint.text()
+    assert not wizard.button(wizard.WizardButton.NextButton).isEnabled()
+    details.source.setText("Trade show")
+    assert details.isComplete() and details.source_hint.text() == ""
+
+
+def test_hubspot_original_source_column_is_the_source(qtbot, store, tmp_path):
+    path = tmp_path / "hubspot.csv"
+    path.write_text("Record ID,First Name,Last Name,Email,Original Source\n"
+                    "1,Ann,Lee,ann@lee.example.com,Organic Search\n"
+                    "2,Bob,Ray,bob@ray.example.com,\n", encoding="utf-8")
+    wizard = make_wizard(qtbot, store, path)
+    wizard.next()
+    assert wizard.mapping_page.targets()[4] == "source"
+    wizard.next()
+    details = wizard.details_page
+    assert details.isComplete()  # the column holds the source; the box is the default for empty rows
+    assert "source column" in details.source_hint.text()
+    details.source.setText("HubSpot")
+    wizard.next()
+    assert dict(store.conn.execute("SELECT email, source FROM leads")) == {
+        "ann@lee.example.com": "Organic Search", "bob@ray.example.com": "HubSpot"}
+
+
 def test_damaged_line_is_shown_and_the_fixed_file_reads_again(qtbot, store, tmp_path):
     """A stray quote on line 60 (beyond the preview): the preview page names the line,
     shows it as written, and reads the file again once the user has fixed it."""
@@ -265,3 +296,17 @@ def test_lines_read_as_cp1252_are_named_in_the_preview(qtbot, store, tmp_path):
     # Changing the separator and back keeps the mixed reading (the box names it).
     page.encoding.activated.emit(page.encoding.currentIndex())
     assert wizard.plan is not None and wizard.plan.table.encoding == "utf-8+cp1252"
+
+
+def test_check_page_counts_history_and_names_unknown_outcomes(qtbot, store, tmp_path):
+    path = tmp_path / "crm.csv"
+    path.write_text("Email,Lead Source,Lead Status\na@a.example.com,Web,Closed - Converted\n"
+                    "b@b.example.com,Web,Closed - Not Converted\nc@c.example.com,Web,Working - Contacted\n"
+                    "d@d.example.com,Web,frobnicated\n", encoding="utf-8")
+    wizard = make_wizard(qtbot, store, path)
+    wizard.next()
+    wizard.next()
+    text = wizard.details_page.summary.text()
+    assert "history: 1 started a sales cycle, 1 did not" in text
+    assert "1 enter the queue at their CRM stage" in text
+    assert "line 5: unknown outcome 'frobnicated'" in text

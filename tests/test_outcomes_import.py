@@ -239,3 +239,16 @@ def test_record_outcome_by_hand(leads):
     assert lead(leads, 1) == ("rejected", "Wrong territory")
     row = leads.conn.execute("SELECT notes, rep FROM activities WHERE kind = 'outcome' AND lead_id = 1").fetchone()
     assert row == ("Wrong territory", "Alex")
+
+
+def test_an_outcome_dated_before_the_lead_was_created_is_refused(leads, tmp_path):
+    """It used to be applied and then drop out of every period's figures."""
+    path = write(tmp_path, "Lead ID,Outcome,Date\n{P[1]},Opportunity created,2026-10-15\n{P[2]},Accepted,2026-11-10\n")
+    report = import_outcomes(leads, path, clock=clock, make_backup=False)
+    assert report.applied == 1
+    assert [(p.line_no, p.reason) for p in report.problems] == [
+        (2, f"The outcome for lead {P[1]} is dated 2026-10-15, before the lead was created (2026-11-01); "
+            "check the date.")]
+    assert lead(leads, 1)[0] == "handed_off"
+    with pytest.raises(UserError, match="before the lead was created"):
+        record_outcome(leads, 3, "won", when=date(2026, 10, 1), clock=clock)

@@ -84,11 +84,13 @@ class Shooter:
 
     def main_screens(self) -> None:
         from leadtriage.demo import generate
+        from leadtriage.scoring.training import train
         from leadtriage.store import open_store
         from leadtriage.ui.theme import follow_system_scheme
 
         with open_store(self.tmp / "demo.db") as store:
             generate(store, leads=2000, seed=7, now=NOW)
+            train(store, clock=lambda: NOW)  # what the app does by itself once outcomes exist
             window = self.window(store)
             self.open_rich_lead(window)
             self.save(window, "main-queue", "The queue with a lead open: contact card, discovery notes, timeline")
@@ -101,6 +103,26 @@ class Shooter:
             self.import_wizard(window)
             self.export_dialog(window)
             self.dashboard(window)
+            window.close()
+        self.score_quality()
+
+    def score_quality(self) -> None:
+        """The Score quality page on a demo big enough for the learned score to be in
+        charge (6,000 leads: a few hundred closed of each kind)."""
+        from leadtriage.demo import generate
+        from leadtriage.scoring.training import train
+        from leadtriage.store import open_store
+
+        with open_store(self.tmp / "demo-quality.db") as store:
+            generate(store, leads=6000, seed=7, now=NOW)
+            train(store, clock=lambda: NOW)
+            window = self.window(store)
+            window.show_dashboard()
+            pages = window.dashboard.pages
+            pages.setCurrentWidget(window.dashboard.quality_page)
+            self.settle(200)
+            self.save(window, "score-quality",
+                      "Dashboard › Score quality: how well the learned score ranks recent history, and why")
             window.close()
 
     def import_wizard(self, window) -> None:

@@ -21,6 +21,7 @@ from leadtriage.cli import (
     import_cmd,
     outcomes_cmd,
     restore_cmd,
+    score_cmd,
     stats_cmd,
     team_cmd,
 )
@@ -29,8 +30,8 @@ from leadtriage.errors import UserError
 log = logging.getLogger("leadtriage.cli")
 
 # Each command module has NAME, HELP, add_arguments(parser) and run(args) -> int.
-COMMANDS = [demo_cmd, check_cmd, import_cmd, export_cmd, outcomes_cmd, stats_cmd, backup_cmd, restore_cmd,
-            cadence_cmd, team_cmd]
+COMMANDS = [demo_cmd, check_cmd, import_cmd, export_cmd, outcomes_cmd, stats_cmd, score_cmd, backup_cmd,
+            restore_cmd, cadence_cmd, team_cmd]
 
 
 class _VersionAction(argparse.Action):

@@ -84,6 +84,12 @@ def run(args: argparse.Namespace) -> int:
                                 dry_run=args.dry_run, save_profile=mapping is not None)
         result = importer.run(plan, options, progress)
         enrolled = playbook.enrol_batch(result.batch_id, args.cadence) if playbook and not result.dry_run else None
+        trained = None
+        if not args.dry_run and (result.history_positive or result.history_negative):
+            from leadtriage.scoring.training import retrain_due, train
+
+            if retrain_due(store):  # history came in: the score learns from it before the next list
+                trained = train(store, progress)
     if progress._callback:
         sys.stderr.write("\n")
     payload = result.to_json()
@@ -99,6 +105,16 @@ def run(args: argparse.Namespace) -> int:
     if enrolled is not None:
         payload["cadence"] = {"name": args.cadence, "enrolled": enrolled.enrolled, "skipped": enrolled.skipped}
         human += f"; cadence {args.cadence}: {enrolled.text()}"
+    if result.history_positive or result.history_negative or result.open_stages:
+        human += (f"; history: {result.history_positive:,} started a sales cycle, {result.history_negative:,} did not; "
+                  f"{result.open_stages:,} open at their CRM stage")
+    for warning in result.warnings:
+        sys.stderr.write(f"leadtriage: line {warning['line']}: {warning['problem']}\n")
+    if trained is not None:
+        from leadtriage.scoring.training import retrain_summary
+
+        payload["score"], line = retrain_summary(trained)
+        human += f"\n{line}"
     emit(args, payload, human)
     return 0
 

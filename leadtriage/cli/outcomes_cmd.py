@@ -37,6 +37,12 @@ def run(args: argparse.Namespace) -> int:
         rep = SettingsStore(store).get("rep_name")
         report = import_outcomes(store, source, rep=rep, dry_run=args.dry_run, encoding=args.encoding,
                                  delimiter=args.delimiter, sheet=args.sheet)
+        trained = None
+        if not args.dry_run and report.applied:
+            from leadtriage.scoring.training import retrain_due, train
+
+            if retrain_due(store):  # outcomes closed enough leads for the score to learn again
+                trained = train(store)
     lines = [f"{report.rows:,} rows: {report.applied:,} outcomes {'would be ' if report.dry_run else ''}applied"
              + (f" ({', '.join(f'{n} {k}' for k, n in report.by_outcome.items())})" if report.by_outcome else "")
              + f", {report.already_recorded:,} already recorded, {len(report.problems):,} not applied"]
@@ -44,7 +50,13 @@ def run(args: argparse.Namespace) -> int:
               for p in report.problems[:50]]
     if len(report.problems) > 50:
         lines.append(f"  … and {len(report.problems) - 50:,} more (use --json for all)")
-    emit(args, report.as_dict(), "\n".join(lines))
+    payload = report.as_dict()
+    if trained is not None:
+        from leadtriage.scoring.training import retrain_summary
+
+        payload["score"], line = retrain_summary(trained)
+        lines.append(line)
+    emit(args, payload, "\n".join(lines))
     return 0
 
 

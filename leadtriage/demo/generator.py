@@ -56,6 +56,10 @@ class DemoSummary:
 _MINUTES: dict[int, str] = {}
 
 
+_SENIORITY_FIT = {0: 0.55, 1: 0.85, 2: 1.2, 3: 1.6}
+_SIZE_FIT = {12: 0.5, 45: 0.7, 120: 1.0, 300: 1.3, 850: 1.5, 2400: 1.3, 9000: 0.9}
+
+
 def _ts(epoch: float) -> str:
     # Cached per minute: several times faster than time.strftime for the millions
     # of timestamps a big demo needs.
@@ -371,7 +375,11 @@ class _LeadMaker:
         else:
             delay = rng.random() * 5 * DAY
         first_touch = created + delay
-        q = quality
+        # Who converts depends on where the lead came from (the campaign's quality),
+        # how senior the contact is and how big the company is, so the demo's learned
+        # score has something real to find (README, "The score").
+        fit = _SENIORITY_FIT[seniority] * _SIZE_FIT[employees]
+        q = quality * fit
         status, reason = "new", None
         attempts = connects = 0
         next_at = nurture_until = qualified_at = None
@@ -414,7 +422,8 @@ class _LeadMaker:
         outcome = None
         if status == "qualified" and last_touch and now - last_touch > DAY and rng.random() < 0.8:
             outcome = rng.choices(
-                ("pending", "accepted", "rejected", "opportunity", "won", "lost"), (30, 14, 11, 24, 11, 10)
+                ("pending", "accepted", "rejected", "opportunity", "won", "lost"),
+                (30, 14, 11 / fit, 24 * fit, 11 * fit, 10 / fit),
             )[0]
         if status == "qualified":
             qualified_at = last_touch or now

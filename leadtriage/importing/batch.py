@@ -12,18 +12,22 @@ import re
 import time
 import unicodedata
 from collections.abc import Iterable
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
 from leadtriage.domain.public_id import format_public_id
+from leadtriage.errors import UserError
 from leadtriage.gcpause import cyclic_gc_paused
 from leadtriage.importing import normalise as nz
+from leadtriage.importing.history import parse_outcome_value, parse_when
 from leadtriage.importing.mapping import CUSTOM, IGNORE, TARGETS
 from leadtriage.importing.model import Clock, ImportOptions, ImportPlan, ImportResult
 from leadtriage.importing.phones import PhoneResolver
 from leadtriage.progress import Progress
 from leadtriage.scoring import rules_from_setting
 from leadtriage.scoring.batch import BatchScorer
+from leadtriage.scoring.current import active_model
 from leadtriage.store.db import Store
 from leadtriage.store.settings import SettingsStore
 from leadtriage.store.sync_outbox import next_lead_id
@@ -33,7 +37,7 @@ INSERT_COLUMNS = (
     "id", "public_id", "first_name", "last_name", "title", "company", "company_key", "email", "phone",
     "phone_ext", "phone_raw", "website", "domain", "linkedin", "industry", "employees", "country", "region",
     "city", "timezone", "source", "campaign", "batch_id", "status", "notes", "custom_fields", "flags",
-    "created_at", "updated_at", "score", "score_reasons",
+    "created_at", "updated_at", "score", "score_reasons", "status_reason", "qualified_at",
 )
 # Fields a merge may fill when the existing lead has them empty.
 MERGE_COLUMNS = (
@@ -48,6 +52,30 @@ FUZZY_THRESHOLD = 88.0
 _FUZZY_CACHE_LIMIT = 1_500_000
 _SQL_BATCH = 500
 BULK_CACHE_KIB = 64 * 1024  # only the company-key index takes random inserts in bulk mode
+
+
+# Handoffs made for imported history carry this in `by_rep` (undo removes them with the lead).
+HISTORY_REP = "(imported history)"
+_MAX_WARNINGS = 1000
+_FUTURE_SLACK = timedelta(days=1)  # a CRM in another zone may stamp "tomorrow"
+
+
+class SourceNames:
+    """One spelling per source whatever the case: 'google' in a new list becomes the
+    'Google' the database already holds (its most common spelling)."""
+
+    def __init__(self, conn):
+        self._names: dict[str, str] = {}
+        counts: dict[str, tuple[int, str]] = {}
+        for name, n in conn.execute("SELECT source, count(*) FROM leads WHERE source IS NOT NULL GROUP BY source"):
+            key = str(name).casefold()
+            if key not in counts or n > counts[key][0]:
+                counts[key] = (n, name)
+        self._names = {k: v[1] for k, v in counts.items()}
+
+    def canonical(self, name: str) -> str:
+        name = " ".join(name.split())
+        return self._names.setdefault(name.casefold(), name)
 
 
 _NOT_NAME = re.compile(r"[^a-z0-9 ]+")
@@ -78,6 +106,7 @@ class BatchWriter:
         moment = clock()
         self.now = to_db(moment)
         self.scorer = BatchScorer(rules_from_setting(SettingsStore(store).get("icp")), moment)
+        self.learned = active_model(store.conn)  # None: the rules score alone
         self.table = plan.table
         self.labels = plan.table.labels
         self.targets = plan.mapping.targets
@@ -93,6 +122,14 @@ class BatchWriter:
         self.keys: dict[str, Any] | None = None  # bulk mode: column -> KeyIndex
         self.source = options.source or None
         self.campaign = options.campaign or None
+        self.sources = SourceNames(self.conn)
+        if self.source:
+            self.source = self.sources.canonical(self.source)
+        self.moment = moment
+        self.history_positive = self.history_negative = self.open_stages = 0
+        self.warnings: list[dict[str, Any]] = []
+        self._pending_outcome_at: str | None = None
+        self._outcome_dates: dict[int, str] = {}  # id(record) -> outcome time, for history handoffs
         self._columns = [(i, None if t == CUSTOM else t, label)
                          for i, (t, label) in enumerate(zip(self.targets, self.labels, strict=False)) if t != IGNORE]
         self.phone_cols = [i for i, t in enumerate(self.targets) if t == "phone"]
@@ -156,6 +193,8 @@ class BatchWriter:
             delimiter=self.table.delimiter, sheet=self.table.sheet, seconds=seconds,
             dry_run=self.options.dry_run, file_name=self.plan.path.name,
             same_file_batches=[b["id"] for b in self.plan.previous_batches],
+            history_positive=self.history_positive, history_negative=self.history_negative,
+            open_stages=self.open_stages, warnings=self.warnings,
         )
 
     def _report(self, size: int) -> None:
@@ -231,7 +270,7 @@ class BatchWriter:
         rejects: list[tuple] = []
         for (line_no, cells), phone in zip(chunk, phones, strict=True):
             self.rows += 1
-            rec, reason = self._record(cells, phone)
+            rec, reason = self._record(cells, phone, line_no)
             if rec is None:
                 rejects.append((self.batch_id, line_no, reason, self._raw(cells)))
                 continue
@@ -251,7 +290,7 @@ class BatchWriter:
         self._raw_writer.writerow(cells)
         return buf.getvalue()
 
-    def _record(self, cells: list[str], res_p: nz.PhoneResult) -> tuple[list[Any] | None, str]:
+    def _record(self, cells: list[str], res_p: nz.PhoneResult, line_no: int = 0) -> tuple[list[Any] | None, str]:
         values: dict[str, str] = {}
         custom: dict[str, str] = {}
         n = len(cells)
@@ -331,15 +370,74 @@ class BatchWriter:
                 return None, "no valid phone or e-mail, and no name or company"
             return None, "no phone, e-mail, name or company"
         title, industry = get("title"), get("industry")
+        source = self.sources.canonical(get("source")) if get("source") else self.source
+        campaign = get("campaign") or self.campaign
+        created, status, reason, qualified_at = self._history(values, line_no)
         # New leads are scored as they arrive, so "new leads by score" in Today means something.
-        score, reasons = self.scorer.score(industry, employees, title, country, self.source)
-        return [
+        score, reasons = self.scorer.score(industry, employees, title, country, source)
+        region, tz = get("region"), nz.timezone_for(phone, country)
+        custom_json = json.dumps(custom, ensure_ascii=False) if custom else None
+        flags_json = json.dumps(flags) if flags else None
+        if self.learned is not None:
+            lead = {"source": source, "campaign": campaign, "industry": industry, "country": country,
+                    "region": region, "timezone": tz, "title": title, "employees": employees, "email": email,
+                    "flags": flags_json, "created_at": created, "custom_fields": custom_json}
+            score, chips = self.learned.score(lead, score, json.loads(reasons) if self.learned.weight < 1 else [])
+            reasons = json.dumps(chips, ensure_ascii=False)
+        rec = [
             None, None, first, last, title, company, nz.company_key(company), email, phone,
-            ext, raw_phone, website, domain, linkedin, industry, employees, country, get("region"),
-            get("city"), nz.timezone_for(phone, country), self.source, self.campaign, self.batch_id, "new",
-            get("notes"), json.dumps(custom, ensure_ascii=False) if custom else None,
-            json.dumps(flags) if flags else None, self.now, self.now, score, reasons,
-        ], ""
+            ext, raw_phone, website, domain, linkedin, industry, employees, country, region,
+            get("city"), tz, source, campaign, self.batch_id, status,
+            get("notes"), custom_json, flags_json, created, self.now, score, reasons, reason, qualified_at,
+        ]
+        if status in ("opportunity", "won"):
+            self._outcome_dates[id(rec)] = self._pending_outcome_at or created
+        return rec, ""
+
+    def _history(self, values: dict[str, str], line_no: int) -> tuple[str, str, str | None, str | None]:
+        """(created_at, status, status reason, qualified_at) from the row's own date and
+        outcome. A date that cannot be read refuses the whole batch (UserError): a
+        history with wrong dates would skew every period figure and the model's split."""
+        self._pending_outcome_at = None
+        created = self.now
+        raw_created = values.get("created_at")
+        if raw_created:
+            try:
+                moment = parse_when(raw_created)
+            except ValueError as exc:
+                raise UserError(f"Line {line_no}: the created date cannot be read: {exc}. Nothing was imported.") from None
+            if moment > self.moment + _FUTURE_SLACK:
+                raise UserError(f"Line {line_no}: the created date {raw_created} is in the future. Nothing was imported.")
+            created = to_db(moment)
+        raw_outcome = values.get("outcome")
+        if not raw_outcome:
+            return created, "new", None, None
+        outcome = parse_outcome_value(raw_outcome)
+        if outcome is None:
+            if len(self.warnings) < _MAX_WARNINGS:
+                self.warnings.append({"line": line_no, "problem": f"unknown outcome {raw_outcome!r}: "
+                                      "imported without an outcome"})
+            return created, "new", None, None
+        if not outcome.closed:
+            self.open_stages += 1
+            qualified = created if outcome.status == "qualified" else None
+            return created, outcome.status, None, qualified
+        raw_at = values.get("outcome_at")
+        if raw_at:
+            try:
+                at = parse_when(raw_at)
+            except ValueError as exc:
+                raise UserError(f"Line {line_no}: the outcome date cannot be read: {exc}. Nothing was imported.") from None
+            if to_db(at) < created:
+                raise UserError(
+                    f"Line {line_no}: the outcome is dated {raw_at}, before the lead was created "
+                    f"({created[:10]}). Nothing was imported.")
+            self._pending_outcome_at = to_db(at)
+        if outcome.positive:
+            self.history_positive += 1
+            return created, outcome.status, None, created
+        self.history_negative += 1
+        return created, outcome.status, f"Imported history: {raw_outcome}", None
 
     # -- duplicates and writing ----------------------------------------------------------------
 
@@ -404,6 +502,7 @@ class BatchWriter:
                     local.setdefault(key, target)
                 activities.append((target[0], line, differs))
                 self.merged += 1
+                self._outcome_not_applied(rec, line, "an earlier line of this file")
                 continue
             existing = None
             for k, value in keys:
@@ -413,6 +512,7 @@ class BatchWriter:
             if existing is not None:
                 merges.setdefault(existing, []).append((rec, line))
                 self.merged += 1
+                self._outcome_not_applied(rec, line, f"lead {format_public_id(existing)}")
                 continue
             rec[0] = self.next_id
             rec[1] = format_public_id(self.next_id)
@@ -430,6 +530,8 @@ class BatchWriter:
                 for column, index in self.keys.items():
                     i = _IDX[column]
                     index.add_new((rec[i], rec[0]) for rec in new if rec[i])
+        if self._outcome_dates:
+            self._history_handoffs(new)
         if merges:
             self._merge_existing(merges)
         if activities:
@@ -444,6 +546,41 @@ class BatchWriter:
                 "INSERT INTO duplicate_candidates (lead_id, other_lead_id, batch_id, similarity, reason, status) "
                 "VALUES (?, ?, ?, ?, ?, 'pending')", self._pending_candidates)
             self._pending_candidates = []
+
+    def _history_handoffs(self, new: list[list[Any]]) -> None:
+        """A lead imported as a started sales cycle gets the handoff record every
+        sales-cycle figure reads (by source, campaign, period), marked as imported."""
+        rows = []
+        i_created, i_status = _IDX["created_at"], _IDX["status"]
+        for rec in new:
+            at = self._outcome_dates.pop(id(rec), None)
+            if at is None:
+                continue
+            rows.append((rec[0], rec[i_created], HISTORY_REP, rec[i_status], at, at,
+                         f"Imported history (batch {self.batch_id})"))
+        self._outcome_dates.clear()
+        if rows:
+            self.conn.executemany(
+                "INSERT INTO handoffs (lead_id, handed_off_at, by_rep, outcome, opportunity_at, outcome_at, notes) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def _outcome_not_applied(self, rec: list[Any], line: int, into: str) -> None:
+        """A merged row only fills empty fields; its outcome or stage is not applied (a
+        lead already in the queue gets its outcome through `leadtriage outcomes`, where
+        the handoff it belongs to is known). Said per line, and not counted as history."""
+        status = rec[_IDX["status"]]
+        if status == "new":
+            return
+        self._outcome_dates.pop(id(rec), None)
+        if status in ("opportunity", "won"):
+            self.history_positive -= 1
+        elif status == "disqualified":
+            self.history_negative -= 1
+        else:
+            self.open_stages -= 1
+        if len(self.warnings) < _MAX_WARNINGS:
+            self.warnings.append({"line": line, "problem": f"same person as {into}: merged, its outcome or stage "
+                                  "was not applied (field outcomes of leads you have go through Import outcomes)"})
 
     def _fill_pending(self, target: list[Any], rec: list[Any]) -> dict[str, Any]:
         differs: dict[str, Any] = {}

@@ -31,6 +31,11 @@ TARGETS: dict[str, str] = {
     "region": "State / region",
     "city": "City",
     "notes": "Notes",
+    "source": "Lead source",
+    "campaign": "Campaign",
+    "outcome": "Outcome / lead status",
+    "created_at": "Created (original date)",
+    "outcome_at": "Outcome date",
 }
 CUSTOM = ""  # keep the column as a custom field
 IGNORE = "ignore"
@@ -112,6 +117,35 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "notes", "note", "comments", "comment", "description", "remarks", "message",
         "notizen", "notiz", "bemerkung", "bemerkungen", "kommentar", "anmerkungen",
         "commentaire", "commentaires", "remarques", "notas", "comentarios", "observaciones",
+    ),
+    "source": (
+        "source", "lead source", "leadsource", "original source", "original source type", "hs analytics source",
+        "lead origin", "origin", "channel", "lead channel", "source channel", "utm source", "how did you hear about us",
+        "quelle", "herkunft", "leadquelle", "lead quelle", "kanal", "akquisekanal",
+        "origine", "source du lead", "source du prospect", "provenance", "canal",
+        "fuente", "origen", "fuente del lead", "origen del lead", "canal de captacion",
+    ),
+    "campaign": (
+        "campaign", "campaign name", "utm campaign", "primary campaign", "primary campaign source",
+        "kampagne", "kampagnenname", "aktion", "campagne", "nom de la campagne", "campana", "nombre de la campana",
+    ),
+    "outcome": (
+        "outcome", "converted", "is converted", "isconverted", "status", "lead status", "leadstatus",
+        "hs lead status", "result", "lead result", "lifecycle stage", "lifecyclestage", "stage", "lead stage",
+        "ergebnis", "konvertiert", "abschluss", "statut", "statut du lead", "resultat",
+        "converti", "etape", "estado", "estado del lead", "resultado", "convertido", "etapa",
+    ),
+    "created_at": (
+        "created", "created at", "created date", "create date", "createdate", "date created", "created on",
+        "lead created date", "creation date", "date added", "added on", "first seen",
+        "erstellt", "erstellt am", "erstelldatum", "angelegt am", "anlagedatum",
+        "date de creation", "cree le", "date d ajout", "fecha de creacion", "fecha creacion", "fecha de alta",
+        "creado", "creado el",
+    ),
+    "outcome_at": (
+        "outcome date", "converted date", "conversion date", "close date", "closed date", "closedate",
+        "date closed", "last status change", "abschlussdatum", "konvertiert am", "date de cloture",
+        "date de conversion", "fecha de cierre", "fecha de conversion",
     ),
     IGNORE: (
         "record id", "contact id", "lead id", "id", "account id", "owner id", "created by id",

@@ -60,6 +60,13 @@ class ImportResult:
     dry_run: bool
     file_name: str
     same_file_batches: list[int] = field(default_factory=list)
+    # Rows with an outcome: closed ones are history (won/opportunity vs disqualified),
+    # open ones entered the queue at their stage.
+    history_positive: int = 0
+    history_negative: int = 0
+    open_stages: int = 0
+    # Lines whose outcome fits no known value (the lead came in without one).
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from leadtriage.errors import UserError
-from leadtriage.importing.batch import MERGE_COLUMNS, BatchWriter
+from leadtriage.importing.batch import HISTORY_REP, MERGE_COLUMNS, BatchWriter
 from leadtriage.importing.mapping import Mapping, auto_map, header_signature
 from leadtriage.importing.model import (
     Clock,
@@ -215,17 +215,18 @@ class Importer:
             conn.execute(
                 """INSERT INTO temp._undo_keep (id, public_id, why)
                 SELECT l.id, l.public_id, CASE
-                    WHEN EXISTS (SELECT 1 FROM handoffs h WHERE h.lead_id = l.id) THEN 'handoff'
-                    WHEN l.status != 'new' OR l.attempts > 0 OR l.first_touch_at IS NOT NULL
+                    WHEN EXISTS (SELECT 1 FROM handoffs h WHERE h.lead_id = l.id
+                                 AND h.by_rep IS NOT :history) THEN 'handoff'
+                    WHEN (l.status != 'new' AND l.updated_at > b.finished_at) OR l.attempts > 0 OR l.first_touch_at IS NOT NULL
                          OR EXISTS (SELECT 1 FROM activities a WHERE a.lead_id = l.id AND a.kind != 'import')
                          THEN 'worked'
                     WHEN EXISTS (SELECT 1 FROM change_log c WHERE c.entity = 'lead' AND c.entity_id = l.id
-                                 AND c.batch_id IS NOT NULL AND c.batch_id != ? AND c.undone = 0) THEN 'merged'
+                                 AND c.batch_id IS NOT NULL AND c.batch_id != :batch AND c.undone = 0) THEN 'merged'
                     WHEN EXISTS (SELECT 1 FROM change_log c WHERE c.entity = 'lead' AND c.entity_id = l.id
                                  AND c.batch_id IS NULL AND c.undone = 0) THEN 'edited'
                 END
-                FROM leads l WHERE l.batch_id = ?""",
-                (batch_id, batch_id),
+                FROM leads l JOIN import_batches b ON b.id = l.batch_id WHERE l.batch_id = :batch""",
+                {"batch": batch_id, "history": HISTORY_REP},
             )
             for public_id, why in conn.execute(
                 "SELECT public_id, why FROM temp._undo_keep WHERE why IS NOT NULL ORDER BY id"
@@ -236,6 +237,7 @@ class Importer:
                 conn.execute(f"DELETE FROM duplicate_candidates WHERE lead_id IN ({doomed}) "
                              f"OR other_lead_id IN ({doomed})")
                 conn.execute(f"DELETE FROM activities WHERE lead_id IN ({doomed})")
+                conn.execute(f"DELETE FROM handoffs WHERE lead_id IN ({doomed})")  # imported history only
                 conn.execute(f"DELETE FROM change_log WHERE entity = 'lead' AND entity_id IN ({doomed})")
                 removed = conn.execute(f"DELETE FROM leads WHERE id IN ({doomed})").rowcount
             else:

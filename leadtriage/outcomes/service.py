@@ -33,7 +33,7 @@ from leadtriage.errors import UserError
 from leadtriage.outcomes.parse import OUTCOMES, OutcomeRow, check_amount, check_date, read_outcomes
 from leadtriage.services.leads import LeadService, utc_now
 from leadtriage.store.db import Store
-from leadtriage.store.timeutil import to_db
+from leadtriage.store.timeutil import from_db, to_db
 
 REJECT_REASONS = (
     "Too small for field sales", "Already in an active opportunity", "Timing: next fiscal year",
@@ -156,6 +156,11 @@ def _apply(store: Store, svc: LeadService, lead_id: int, outcome: str, reason: s
             raise UserError(
                 f"Lead {lead['public_id']} is {current.label}; it cannot be marked {LABELS[outcome].lower()}.")
         probe = Status(step)
+    created = from_db(lead.get("created_at"))
+    if when is not None and created is not None and when < created.astimezone().date():
+        # It would silently fall out of every period's figures (outcome before arrival).
+        raise UserError(f"The outcome for lead {lead['public_id']} is dated {when.isoformat()}, before the lead was "
+                        f"created ({created.astimezone().date().isoformat()}); check the date.")
     at = _day_moment(when, clock)
     for step in steps:
         extra: dict[str, Any] = {}

@@ -18,7 +18,8 @@ from leadtriage.domain.dispositions import DEFAULT_DISPOSITIONS, DISQUALIFY_REAS
 from leadtriage.domain.frameworks import get_framework
 from leadtriage.domain.status import Status, can_move, check_move
 from leadtriage.errors import UserError
-from leadtriage.scoring import ScoreRules, rules_from_setting, score_lead
+from leadtriage.scoring import ScoreRules, rules_from_setting
+from leadtriage.scoring.current import current_score
 from leadtriage.services.calls import acting_rep, at_morning, dispositions_from_setting
 from leadtriage.services.fields import EDITABLE, InvalidField, clean_field
 from leadtriage.store.db import Store
@@ -432,6 +433,16 @@ class LeadService:
             return None
         return target if can_move(status, target) else None
 
+    def pin_score(self, lead_id: int, value: int | None) -> Change:
+        """A rep's own priority for a lead (0-100), kept through retrains until cleared
+        with None; the lead shows it as pinned."""
+        if value is not None and not (isinstance(value, int) and 0 <= value <= 100):
+            raise Refused("A pinned priority is a whole number from 0 to 100.")
+        with self.store.transaction():
+            lead = self.get(lead_id)
+            label = f"Pinned priority {value}" if value is not None else "Cleared the pinned priority"
+            return self._apply(lead, {"score_pinned": value}, label)
+
     def recycle(self, lead_id: int) -> Change:
         """Back into the working queue, due now."""
         with self.store.transaction():
@@ -452,10 +463,10 @@ class LeadService:
         """Write `changes` plus the recomputed score, and remember the old values.
         Caller holds the transaction."""
         merged = {**lead, **changes}
-        score = score_lead(merged, self.score_rules(), self.clock())
-        reasons = json.dumps(list(score.reasons), ensure_ascii=False)
-        if score.value != lead.get("score") or reasons != lead.get("score_reasons"):
-            changes = {**changes, "score": score.value, "score_reasons": reasons}
+        value, chips = current_score(self.store.conn, merged, self.score_rules(), self.clock())
+        reasons = json.dumps(chips, ensure_ascii=False)
+        if value != lead.get("score") or reasons != lead.get("score_reasons"):
+            changes = {**changes, "score": value, "score_reasons": reasons}
         old = {k: lead[k] for k in changes}
         if old == changes:
             return Change(0, label, lead["id"])

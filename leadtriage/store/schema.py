@@ -494,6 +494,41 @@ def _playbook(db: sqlite_utils.Database) -> None:
         db.execute(sql)
 
 
+def _learned_score(db: sqlite_utils.Database) -> None:
+    """The learned score (see `leadtriage.scoring.learned`): the trained models as JSON
+    numbers (a format that cannot run code, so a database from elsewhere cannot
+    smuggle any in), a rep's pinned priority, and sources that differ only in case
+    folded into their most common spelling."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS score_models (id INTEGER PRIMARY KEY, trained_at TEXT NOT NULL, "
+        "model TEXT NOT NULL, report TEXT NOT NULL)")
+    columns = {r[1] for r in db.execute("PRAGMA table_info(leads)")}
+    if "score_pinned" not in columns:
+        db.execute("ALTER TABLE leads ADD COLUMN score_pinned INTEGER")  # 0-100 set by a rep; NULL: the score decides
+    fold_source_case(db.conn)
+
+
+def fold_source_case(conn) -> int:
+    """'google' and 'Google' become one source, spelled as most leads spell it."""
+    spellings: dict[str, list[tuple[int, str]]] = {}
+    for name, n in conn.execute("SELECT source, count(*) FROM leads WHERE source IS NOT NULL GROUP BY source"):
+        spellings.setdefault(str(name).casefold(), []).append((n, str(name)))
+    changed = 0
+    for variants in spellings.values():
+        if len(variants) < 2:
+            continue
+        variants.sort(key=lambda v: (-v[0], v[1]))
+        keep = variants[0][1]
+        for _, name in variants[1:]:
+            for table in ("leads", "import_batches", "campaigns"):
+                changed += conn.execute(f"UPDATE {table} SET source = ? WHERE source = ?", (keep, name)).rowcount
+    if changed:
+        # The triggers moved the counts to the kept spelling; the emptied cube rows
+        # would still list the old spelling as a group of nobody.
+        conn.execute("DELETE FROM metrics_lead_cube WHERE n = 0")
+    return changed
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_search_and_profiles,
@@ -504,6 +539,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _playbook,
     _booked_meetings,
     _activity_reps,
+    _learned_score,
     sync_outbox.migrate,  # team mode: outbox, clock, team-wide IDs (see sync_outbox)
 ]
 LATEST_VERSION = len(MIGRATIONS)

@@ -320,6 +320,7 @@ class MainWindow(QMainWindow):
             self.refresh_counts()
             self._load_filter_options()
             self.leads.reload()
+            self.retrainer.check()  # enough newly closed leads: learn again in the background
 
     def refresh_counts(self) -> None:
         """Status counts come straight from the trigger-kept table (instant); the
@@ -630,6 +631,9 @@ class MainWindow(QMainWindow):
         self.queue_action = QAction("Lead &queue", self, triggered=lambda: self.stack.setCurrentWidget(self.splitter))
         self.queue_action.setShortcut(QKeySequence("Ctrl+L"))
         view_menu.insertAction(view_menu.actions()[1], self.queue_action)
+        from leadtriage.ui.score_retrainer import ScoreRetrainer
+
+        self.retrainer = ScoreRetrainer(self.store, self.worker, self, on_done=self.refresh)
 
     def show_dashboard(self) -> None:
         from leadtriage.ui.dashboard import DashboardView
@@ -637,6 +641,7 @@ class MainWindow(QMainWindow):
         if self.dashboard is None:
             self.dashboard = DashboardView(self.store, self.worker, self)
             self.dashboard.leads_requested.connect(lambda f: self.show_leads(f, f.title))
+            self.dashboard.quality_page.retrained.connect(lambda _report: self.refresh())
             self.stack.addWidget(self.dashboard)
             self.dashboard.refresh()
         self.stack.setCurrentWidget(self.dashboard)

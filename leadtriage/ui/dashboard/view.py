@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QTableView,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -357,9 +358,20 @@ class DashboardView(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.content)
+        # Two pages: the figures, and whether the score's order can be trusted.
+        from leadtriage.ui.dashboard.quality import ScoreQualityView
+
+        self.quality_page = ScoreQualityView(store, worker)
+        self.pages = QTabWidget()
+        self.pages.setObjectName("dashboardPages")
+        self.pages.setDocumentMode(True)
+        self.pages.addTab(scroll, "Sources and funnel")
+        self.pages.addTab(self.quality_page, "Score quality")
+        self.pages.currentChanged.connect(
+            lambda i: self.quality_page.load() if self.pages.widget(i) is self.quality_page else None)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        outer.addWidget(self.pages)
 
         self.period_box.currentIndexChanged.connect(self._period_changed)
         self.group_box.currentIndexChanged.connect(lambda _: self.refresh())

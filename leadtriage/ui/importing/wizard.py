@@ -406,9 +406,15 @@ class DetailsPage(QWizardPage):
         self.check_button.clicked.connect(self.dry_run)
         self.summary = plain("")
         self.summary.setObjectName("importSummary")
+        # Without a source the dashboard cannot say which lists turn into sales cycles.
+        self.source_hint = plain("")
+        self.source_hint.setObjectName("importSourceHint")
+        self.source_hint.setWordWrap(True)
+        self.source.textChanged.connect(lambda _: self._source_changed())
         self.dry: ImportResult | None = None
         form = QFormLayout()
         form.addRow("Source", self.source)
+        form.addRow("", self.source_hint)
         form.addRow("Campaign", self.campaign)
         form.addRow("Cost of the list", self.cost)
         from leadtriage.ui.playbook.import_hook import CadencePicker
@@ -424,7 +430,23 @@ class DetailsPage(QWizardPage):
 
     def initializePage(self) -> None:
         self.wiz.setButtonText(QWizard.WizardButton.NextButton, "Import")
+        self._source_changed()
         self.dry_run()
+
+    def source_column(self) -> bool:
+        plan = self.wiz.plan
+        return plan is not None and "source" in plan.mapping.targets
+
+    def _source_changed(self) -> None:
+        if self.source_column():
+            self.source.setPlaceholderText("for rows whose source column is empty (optional)")
+            self.source_hint.setText("The list has a source column; rows without one get this source.")
+        else:
+            self.source.setPlaceholderText("e.g. Trade show, Webinar, List vendor")
+            self.source_hint.setText("" if self.source.text().strip() else
+                                     "Say where this list came from (or go back and map a column to Lead source): "
+                                     "the dashboard compares sources by what they turn into.")
+        self.completeChanged.emit()
 
     def cleanupPage(self) -> None:
         self.wiz.setButtonText(QWizard.WizardButton.NextButton, "Next >")
@@ -459,7 +481,8 @@ class DetailsPage(QWizardPage):
         self.wiz.run_task(lambda importer, p: importer.run(plan, options, p), done, failed, progress)
 
     def isComplete(self) -> bool:
-        return self.dry is not None and not self.wiz.busy()
+        has_source = bool(self.source.text().strip()) or self.source_column()
+        return has_source and self.dry is not None and not self.wiz.busy()
 
 
 def summary_text(result: ImportResult, preview: bool) -> str:
@@ -471,6 +494,15 @@ def summary_text(result: ImportResult, preview: bool) -> str:
         f"  • {result.duplicates_flagged:,} possible duplicates, added and listed for your review",
         f"  • {result.rejected:,} rejected (no one to reach and no name or company)",
     ]
+    if result.history_positive or result.history_negative:
+        lines.append(f"  • history: {result.history_positive:,} started a sales cycle, {result.history_negative:,} "
+                     "did not (kept out of the queue; the score learns from them)")
+    if result.open_stages:
+        lines.append(f"  • {result.open_stages:,} enter the queue at their CRM stage")
+    if result.warnings:
+        shown = "; ".join(f"line {w['line']}: {w['problem']}" for w in result.warnings[:3])
+        more = f" (and {len(result.warnings) - 3:,} more)" if len(result.warnings) > 3 else ""
+        lines.append(f"Outcomes not understood, imported without one: {shown}{more}")
     if result.same_file_batches:
         lines.append(f"This file was imported before (batch {', '.join(map(str, result.same_file_batches))}).")
     lines.append(f"These {verb} {'counted without writing anything' if preview else 'written'} "

@@ -7,6 +7,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
+from leadtriage.scoring.current import PINNED_CHIP
+from leadtriage.scoring.learned import is_probability_factor
 from leadtriage.ui.lead.flow_layout import FlowLayout
 
 POSITIVE = "background: rgba(46, 160, 67, 0.22); border: 1px solid rgba(46, 160, 67, 0.6);"
@@ -36,6 +38,12 @@ class ChipRow(QWidget):
             item = self._layout.takeAt(0)
             item.widget().deleteLater()
         for text in reasons[:MAX_CHIPS]:
-            negative = "−" in text.rsplit(" ", 1)[-1]
-            self._layout.addWidget(chip(text, NEGATIVE if negative else POSITIVE))
+            factor = is_probability_factor(text)  # learned: "Source Referral: 3× the average"
+            if factor is not None:
+                style = POSITIVE if factor else NEGATIVE
+            elif text == PINNED_CHIP:
+                style = NEUTRAL
+            else:  # rules: "Logistics +15", "4 tries, no answer −5"
+                style = NEGATIVE if "−" in text.rsplit(" ", 1)[-1] else POSITIVE
+            self._layout.addWidget(chip(text, style))
         self._layout.invalidate()

@@ -35,6 +35,7 @@ from leadtriage.ui.lead.contact_card import ContactCard
 from leadtriage.ui.lead.dialogs import DisqualifyDialog, NurtureDialog, QualifyDialog
 from leadtriage.ui.lead.discovery import DiscoveryForm
 from leadtriage.ui.lead.qualification import QualificationForm
+from leadtriage.ui.lead.score_pin import ScorePin
 from leadtriage.ui.lead.timeline import TimelineModel, plain_label
 
 SHORTCUTS: tuple[tuple[str, str], ...] = (
@@ -80,12 +81,16 @@ class LeadWorkspace(QWidget):
         bold.setBold(True)
         self.score_label.setFont(bold)
         self.chips = ChipRow()
+        self.pin = ScorePin()
+        self.pin.pin_requested.connect(self._pin_score)
         status_row = QHBoxLayout()
         status_row.addWidget(self.status_chip)
         status_row.addWidget(self.score_label)
+        status_row.addWidget(self.pin)
         status_row.addWidget(self.chips, 1)
         status_row.setAlignment(self.status_chip, Qt.AlignmentFlag.AlignTop)
         status_row.setAlignment(self.score_label, Qt.AlignmentFlag.AlignTop)
+        status_row.setAlignment(self.pin, Qt.AlignmentFlag.AlignTop)
 
         self.call = CallPanel(self.clock)
         self.call.save_requested.connect(self.save_call)
@@ -182,7 +187,9 @@ class LeadWorkspace(QWidget):
         status = Status(lead["status"])
         reason = f": {lead['status_reason']}" if lead.get("status_reason") else ""
         self.status_chip.setText(LABELS[status] + reason)
-        self.score_label.setText(f"Score {lead.get('score') or 0}")
+        pinned = lead.get("score_pinned")
+        self.score_label.setText(f"Score {lead.get('score') or 0}" + (" (pinned)" if pinned is not None else ""))
+        self.pin.set_state(pinned, lead.get("score") or 0)
         try:
             reasons = json.loads(lead.get("score_reasons") or "[]")
         except ValueError:
@@ -346,6 +353,11 @@ class LeadWorkspace(QWidget):
                 self.call.show_error(str(exc))
             return False
         return True
+
+    def _pin_score(self, value: int | None) -> None:
+        if self.lead is not None:
+            self.service.pin_score(self.lead["id"], value)
+            self._after_change()
 
     def _after_change(self, keep_call: bool = False) -> None:
         if self.lead is None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from leadtriage.domain import localtime
 from leadtriage.domain.status import LABELS, Status
+from leadtriage.scoring.current import score_tooltip
 from leadtriage.store import queue
 from leadtriage.store.queue import Cursor, LeadRow, Moment, QueueItem, QueueQuery
 from leadtriage.store.timeutil import from_db
@@ -207,6 +208,8 @@ class LeadTableModel(QAbstractTableModel):
                 return DNC_TEXT
             if name == "Local time":
                 return self._local_tooltip(row)
+            if name == "Score":
+                return score_tooltip(self._conn, row.id)  # one indexed read, only on hover
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and name == "Score":
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
