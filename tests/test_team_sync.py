@@ -408,3 +408,11 @@ def test_the_managers_stats_by_rep_cover_the_whole_team(team, capsys):
     with team.owner() as c:
         per_rep = dict(c.execute("SELECT owner, count(*) FROM lt.leads WHERE owner IS NOT NULL GROUP BY owner"))
     assert groups[alice]["leads"] == per_rep[alice] and groups[bob]["leads"] == per_rep[bob]
+
+
+def test_a_local_rescore_is_not_a_team_edit(team):
+    (mgr, m), (alice, la), _ = _team_with_leads(team, n=10)
+    la.conn.execute("UPDATE leads SET score = score + 1, score_reasons = '[\"x\"]'")
+    assert engine.status(la)["waiting"] == 0
+    la.conn.execute("UPDATE leads SET score_pinned = 90 WHERE id = (SELECT min(id) FROM leads)")
+    assert engine.status(la)["waiting"] == 1  # a rep's pinned priority is their choice: it syncs

@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 LEAD_LOCAL_ONLY = frozenset({"id", "batch_id", "field_rep_id", "discovery_summary", "latest_meeting_at"})
 ACTIVITY_LOCAL_ONLY = frozenset({"id"})
 HANDOFF_LOCAL_ONLY = frozenset({"id", "field_rep_id"})
+# Recomputed on each laptop (a rescore touches every lead): sent with a new lead,
+# never as an edit, or one retrain would push a million changes.
+LOCAL_RESCORES = frozenset({"score", "score_reasons"})
 ENTITIES = {"lead": ("leads", LEAD_LOCAL_ONLY), "activity": ("activities", ACTIVITY_LOCAL_ONLY),
             "handoff": ("handoffs", HANDOFF_LOCAL_ONLY)}
 
@@ -84,7 +87,7 @@ def trigger_sql(conn: sqlite3.Connection) -> list[str]:
                 f"INSERT INTO sync_outbox (change_id, hlc, entity, op, lead_id, gid, payload) VALUES "
                 f"(lower(hex(randomblob(16))), {HLC}, 'lead', 'delete', old.id, NULL, "
                 f"json_object('public_id', old.public_id)); END")
-        watch = [c for c in cols if c != "gid"]
+        watch = [c for c in cols if c != "gid" and not (entity == "lead" and c in LOCAL_RESCORES)]
         stmts.append(
             f"CREATE TRIGGER sync_outbox_{table}_au AFTER UPDATE ON {table} WHEN {ACTIVE} BEGIN "
             f"{TICK} INSERT INTO sync_outbox (change_id, hlc, entity, op, lead_id, gid, payload) "
