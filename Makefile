@@ -48,6 +48,7 @@ package: $(STAMP) $(PKG_STAMP)
 # PNGs of the main screens with demo data, rendered offscreen, for the README.
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots.py --out docs/screenshots
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/playbook_screenshots.py
 
 demo: $(STAMP)
 	$(BIN)/leadtriage demo --db demo.db --leads 5000

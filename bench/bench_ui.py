@@ -58,7 +58,7 @@ def run() -> None:
     switch = [step(lambda k=k: window.select_view(k)) for _ in range(3) for k in keys]
     _report("switch view (9 views x 3)", switch)
 
-    words = ["anderson", "logistics", "müller", "sofia harbor", "LT-00123", "alex@", "+4930"]
+    words = ["anderson", "logistics", "müller", "sofia harbor", "LT-00123", "alex@", "+4930", "030 5525372", "5525372"]
     typing = []
     for word in words:
         for n in range(1, len(word) + 1):
@@ -87,17 +87,18 @@ def run() -> None:
     sorts = []
     for key in ("new", "all", "attempting"):
         window.select_view(key)
-        for column in ("Score", "Next action", "Last touch", "Company", "Local time", "Priority"):
+        for column in ("Score", "Next action", "Last touch", "Name", "Company", "Local time", "Priority"):
             for order in (Qt.SortOrder.DescendingOrder, Qt.SortOrder.AscendingOrder):
                 sorts.append(step(lambda c=COL[column], o=order: header.setSortIndicator(c, o)))
-    _report("sort by a column (3 views x 6 columns x 2)", sorts)
+    _report("sort by a column (3 views x 7 columns x 2)", sorts)
 
     window.select_view("today")
     today_sorts = []
-    for column in ("Score", "Last touch", "Company", "Local time", "Priority"):
-        today_sorts.append(step(lambda c=COL[column]: header.setSortIndicator(c, Qt.SortOrder.AscendingOrder)))
-    p50, p95 = p50_p95(today_sorts)
-    row("Today sorted by a column, within bands", f"p50 {p50 * 1000:.1f} p95 {p95 * 1000:.1f} ms", "(no budget)")
+    for _ in range(3):
+        for column in ("Score", "Last touch", "Name", "Company", "Local time", "Priority"):
+            for order in (Qt.SortOrder.DescendingOrder, Qt.SortOrder.AscendingOrder):
+                today_sorts.append(step(lambda c=COL[column], o=order: header.setSortIndicator(c, o)))
+    _report("Today sorted by a column, within bands (6 x 2 x 3)", today_sorts)
 
     counts = [_timed(lambda: queue.queue_counts(store.conn, queue.Moment(window.clock()))) for _ in range(5)]
     p50, p95 = p50_p95(counts)

@@ -1,7 +1,10 @@
 """The settings registry: every setting declared once, with its type, default and label.
 
 Values live in the database's `settings` table (they travel with the rep's data);
-window layout lives in QSettings (it belongs to the laptop, not the data).
+window layout lives in QSettings (it belongs to the laptop, not the data). Settings
+that name places on this computer (`machine=True`: the brief template folder) live
+in `leadtriage.machine_settings`, never in a database that may have come from
+someone else. The export folder the app remembers is in QSettings for the same reason.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ class Setting:
     default: Any
     label: str
     help: str = ""
+    machine: bool = False  # a place on this computer: kept out of the database
 
     def coerce(self, value: Any) -> Any:
         if value is None:
@@ -38,11 +42,14 @@ SETTINGS: tuple[Setting, ...] = (
             "Two-letter country used to read phone numbers written without +country code."),
     Setting("calling_hours_start", str, "09:00", "Calling hours start", "In the lead's local time."),
     Setting("calling_hours_end", str, "17:30", "Calling hours end", "In the lead's local time."),
+    Setting("working_days", str, "Mon-Fri", "Working days",
+            "Next steps and retries fall on these days (yours and the lead's), e.g. Mon-Fri or Sun-Thu."),
     Setting("framework", str, "bant", "Qualification framework"),
     Setting("qualify_threshold", int, 0, "Criteria needed to qualify",
             "0 uses the framework's own threshold."),
     Setting("feedback_days", int, 5, "Flag handoffs without feedback after (business days)"),
-    Setting("template_folder", str, "", "Brief template folder", "Empty uses the built-in templates."),
+    Setting("template_folder", str, "", "Brief template folder",
+            "Empty uses the built-in templates. Kept on this computer, never in the database.", machine=True),
     Setting("page_size", str, "", "Brief page size", "A4 or Letter; empty follows the locale."),
     Setting("dispositions", list, [], "Call dispositions", "Empty uses the built-in list."),
     Setting("icp", dict, {}, "Ideal customer profile and score weights", "Empty uses the built-in rules."),

@@ -48,8 +48,39 @@ def backups_dir(db_path: Path) -> Path:
 
 
 def log_dir() -> Path:
+    """The log may name ids and counts only, but it is still the user's business: 0700."""
     path = data_dir() / "logs"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _restrict(path, 0o700)
+    return path
+
+
+def config_dir() -> Path:
+    """Settings that belong to this computer, not to a database (see
+    `leadtriage.machine_settings`). Under `LEADTRIAGE_HOME` when that is set."""
+    home = os.environ.get("LEADTRIAGE_HOME")
+    if home:
+        path = Path(home) / "config"
+    else:
+        import platformdirs
+
+        path = Path(platformdirs.user_config_dir(APP_DIR_NAME, appauthor=False, roaming=False))
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _restrict(path, 0o700)
+    return path
+
+
+def cache_dir() -> Path:
+    """Files LeadTriage can always compute again (the expected database schema)."""
+    home = os.environ.get("LEADTRIAGE_HOME")
+    if home:
+        path = Path(home) / "cache"
+    else:
+        import platformdirs
+
+        path = Path(platformdirs.user_cache_dir(APP_DIR_NAME, appauthor=False))
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _restrict(path, 0o700)
     return path
 
 
@@ -82,3 +113,7 @@ def _restrict(path: Path, mode: int) -> None:
 
 def restrict_file(path: Path) -> None:
     _restrict(path, 0o600)
+
+
+def restrict_folder(path: Path) -> None:
+    _restrict(path, 0o700)

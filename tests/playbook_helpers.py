@@ -60,7 +60,9 @@ def rewind_playbook(conn) -> None:
     """Undo the schema version that added the playbook's tables (tests of upgrades:
     an older test rewinds this first, then its own version)."""
     from leadtriage.store.schema import MIGRATIONS, _playbook
+    from tests.first_week_helpers import rewind_first_week
 
+    rewind_first_week(conn)  # the versions after this one first
     for name in ("enrolments_ai", "enrolments_au", "enrolments_ad", "leads_cadence_exit"):
         conn.execute(f"DROP TRIGGER {name}")
     for table in ("playbook_bulk", "cadence_touches", "enrolments", "source_scripts", "objections",

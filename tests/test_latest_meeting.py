@@ -26,6 +26,10 @@ def rewind_latest_meeting(conn) -> None:
     newest first (tests of upgrades)."""
     from tests.playbook_helpers import rewind_playbook
 
+    # The learned score's version (the open refuses tables a version did not make).
+    conn.execute("DROP TABLE IF EXISTS score_models")
+    if "score_pinned" in {row[1] for row in conn.execute("PRAGMA table_info(leads)")}:
+        conn.execute("ALTER TABLE leads DROP COLUMN score_pinned")
     for name in ("leads_meeting_ai", "leads_meeting_au", "handoffs_meeting_ai", "handoffs_meeting_au",
                  "handoffs_meeting_ad"):
         conn.execute(f"DROP TRIGGER IF EXISTS {name}")

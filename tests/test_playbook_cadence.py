@@ -253,14 +253,16 @@ def test_calls_made_before_the_enrolment_do_not_count_as_steps(store):
 def test_an_older_database_upgrades_and_its_today_queue_is_unchanged(demo_store, db_path):
     from leadtriage.store import open_store
     from leadtriage.store.schema import LATEST_VERSION
-    from tests.playbook_helpers import rewind_playbook
+    from tests.test_latest_meeting import rewind_latest_meeting
 
     conn = demo_store.conn
     conn.execute("UPDATE leads SET next_action_at = NULL, next_action = NULL WHERE in_cadence = 1")
     conn.execute("DELETE FROM cadence_touches")
     conn.execute("DELETE FROM enrolments")
     before = [i.row.id for i in today(conn, datetime(2026, 11, 23, 14, tzinfo=UTC))[0]]
-    rewind_playbook(conn)
+    # From before the playbook, and from before what came after it too: a database at
+    # version N holds exactly what migrations 1..N made (the open checks it).
+    rewind_latest_meeting(conn)
     demo_store.close()
     with open_store(db_path) as upgraded:
         assert upgraded.user_version == LATEST_VERSION

@@ -100,8 +100,10 @@ def sort_store(store):
         dict(score=None, company=None, last_touch_at=at(days=-2), next_action_at=at(hours=5), timezone="Bad/Zone"),
         dict(score=40, company="Beta", last_touch_at=at(days=-1), next_action_at=None, timezone="America/New_York"),
     ]
+    surnames = ["Adams", "adams", None, "Müller", "zed", "Becker", "becker"]
     for i, spec in enumerate(specs * 3):
-        add(store, status="attempting" if i % 2 else "new", created_at=at(days=-(i % 4)), **spec)
+        add(store, status="attempting" if i % 2 else "new", created_at=at(days=-(i % 4)),
+            last_name=surnames[(i * 3) % len(surnames)], **spec)
     return store
 
 
@@ -110,7 +112,7 @@ def _reference(conn, view: str, sort: str, descending: bool) -> list[int]:
     from leadtriage.domain.localtime import utc_offset_minutes
 
     where = queue.QUEUE_VIEWS[view].where.replace("leads.", "")
-    cols = "id, score, created_at, next_action_at, last_touch_at, company, timezone"
+    cols = "id, score, created_at, next_action_at, last_touch_at, company, timezone, last_name"
     rows = conn.execute(f"SELECT {cols} FROM leads WHERE {where}").fetchall()
 
     def nullable(value, fold=lambda v: v):
@@ -118,7 +120,7 @@ def _reference(conn, view: str, sort: str, descending: bool) -> list[int]:
         return (0, None) if value is None else (1, fold(value))
 
     def key(r):
-        rid, score, created, nxt, touch, company, tz = r
+        rid, score, created, nxt, touch, company, tz, last_name = r
         if sort == "score":
             return (nullable(score), created, rid)
         if sort == "next_action":
@@ -127,6 +129,9 @@ def _reference(conn, view: str, sort: str, descending: bool) -> list[int]:
             return (nullable(touch), rid)
         if sort == "company":
             return (nullable(company, str.lower), rid)
+        if sort == "name":  # SQLite's NOCASE folds ASCII letters only
+            return (nullable(last_name, lambda v: v.translate(str.maketrans(
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"))), rid)
         raise AssertionError(sort)
 
     if sort == "local_time":
@@ -142,7 +147,7 @@ def _reference(conn, view: str, sort: str, descending: bool) -> list[int]:
 
 
 @pytest.mark.parametrize("view", ["all", "new", "attempting"])
-@pytest.mark.parametrize("sort", ["score", "next_action", "last_touch", "company", "local_time"])
+@pytest.mark.parametrize("sort", ["score", "next_action", "last_touch", "company", "name", "local_time"])
 @pytest.mark.parametrize("descending", [False, True])
 def test_keyset_paging_for_every_sort_matches_a_full_sort(sort_store, view, sort, descending):
     got = ids(all_rows(sort_store.conn, QueueQuery(view, sort, descending), page=2))
@@ -163,6 +168,20 @@ def test_today_sorted_by_a_column_keeps_the_bands(store):
     d = add(store, status="new", score=60)
     items = all_rows(store.conn, QueueQuery(queue.TODAY, "score", True))
     assert ids(items) == [b, a, d, c]
+
+
+@pytest.mark.parametrize("sort", ["score", "last_touch", "company", "name"])
+@pytest.mark.parametrize("descending", [False, True])
+def test_today_sorted_by_a_column_pages_like_one_query(store, sort, descending):
+    for i in range(12):
+        add(store, status="engaged", connects=1, next_action_at=at(hours=-1 - i % 3), score=i % 4 * 10,
+            company=["b", "A", None][i % 3], last_name=["Zorn", None, "abel"][i % 3],
+            last_touch_at=at(days=-(i % 2)) if i % 5 else None)
+        add(store, status="new", score=i % 3, company="C", last_name="Y")
+    one = all_rows(store.conn, QueueQuery(queue.TODAY, sort, descending), page=10_000)
+    paged = all_rows(store.conn, QueueQuery(queue.TODAY, sort, descending), page=1)
+    assert ids(paged) == ids(one) and len(set(ids(one))) == 24
+    assert [i.band for i in one] == ["Overdue"] * 12 + ["New"] * 12
 
 
 def test_counts_follow_inserts_updates_and_deletes(store):

@@ -5,7 +5,7 @@ import json
 from datetime import timedelta
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
 
 from leadtriage.services.field_reps import FieldRepService
 from leadtriage.store.timeutil import to_db
@@ -237,11 +237,11 @@ def test_reminder_notice_and_overdue_title(qtbot, store, qsettings):
     due = window.reminders.check()
     assert [d.lead_id for d in due] == [2]
     assert window.windowTitle().endswith("— 2 overdue")  # the counts follow the clock
-    notice = window.reminders.notice
-    assert notice is not None and notice.isVisible() and "Lead2 Test" in notice.text()
-    assert not notice.isModal()
+    bar = window.reminders.bar
+    assert bar.lead_ids() == [2] and bar.isVisibleTo(window)
+    assert "Lead2 Test" in " ".join(label.text() for label in bar.findChildren(QLabel))
     assert window.reminders.check() == []  # told once
-    notice.close()
+    window.reminders.forget(2)
     # Nothing comes due overnight, but "due today" and "nurture due" change with the day.
     refreshed = []
     window.reminders.counts_stale.connect(lambda: refreshed.append(True))

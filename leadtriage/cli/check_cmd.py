@@ -22,6 +22,7 @@ def run(args: argparse.Namespace) -> int:
     from leadtriage.store import backup as backups
     from leadtriage.store import open_store
     from leadtriage.store.db import inspect_file
+    from leadtriage.store.recovery import wal_damage
     from leadtriage.store.schema import LATEST_VERSION
 
     path = Path(resolve_db_path(args.db))
@@ -32,7 +33,9 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"No LeadTriage database at {path}.")
         with open_store(path, writer=False, create=False) as store:
             version = store.user_version
-            problems = [p for p in store.integrity_check() if p != "ok"]
+            # A damaged -wal reads as a healthy database (SQLite stops at the bad frame).
+            problems = wal_damage(path)
+            problems += [p for p in store.integrity_check() if p != "ok"]
             leads = store.conn.execute("SELECT count(*) FROM leads").fetchone()[0]
     except DatabaseDamaged as exc:
         problems = exc.problems or [str(exc)]

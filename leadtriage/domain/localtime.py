@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -149,3 +149,130 @@ def utc_offset_minutes(name: str, now: datetime) -> int | None:
         return None
     offset = now.astimezone(tz).utcoffset()
     return None if offset is None else int(offset.total_seconds() // 60)
+
+
+# -- the working week: next steps land on business days ---------------------------------
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class WorkWeek:
+    """The days a rep works (0 = Monday). "Mon-Fri" by default; "Sun-Thu" for a
+    team in the Gulf; a list like "Mon,Tue,Thu" for a part-time rep."""
+
+    days: frozenset[int]
+
+    @classmethod
+    def parse(cls, text: str | None) -> WorkWeek:
+        """From the setting: day names or ranges (which may wrap: Sun-Thu), comma
+        separated. A clear ValueError for anything else, and for no day at all."""
+        days: set[int] = set()
+        for part in str(text or "").replace(" ", "").lower().split(","):
+            if not part:
+                continue
+            ends = part.split("-")
+            idx = [DAY_NAMES.index(e[:3]) for e in ends if e[:3] in DAY_NAMES]
+            if len(idx) != len(ends) or len(ends) > 2:
+                raise ValueError(f"Working days: {part!r} is not a day or a range like Mon-Fri")
+            if len(idx) == 1:
+                days.add(idx[0])
+            else:
+                day = idx[0]
+                days.add(day)
+                while day != idx[1]:
+                    day = (day + 1) % 7
+                    days.add(day)
+        if not days:
+            raise ValueError("Working days: name at least one day, e.g. Mon-Fri")
+        return cls(frozenset(days))
+
+    def works(self, day: date) -> bool:
+        return day.weekday() in self.days
+
+    def roll_forward(self, day: date) -> date:
+        """The day itself when it is a working day, else the next one."""
+        for _ in range(7):
+            if self.works(day):
+                return day
+            day += timedelta(days=1)
+        return day
+
+    def add(self, day: date, n: int) -> date:
+        """`n` working days after `day` (n >= 1)."""
+        for _ in range(n):
+            day = self.roll_forward(day + timedelta(days=1))
+        return day
+
+    def label(self) -> str:
+        return ", ".join(DAY_NAMES[d].title() for d in sorted(self.days))
+
+
+DEFAULT_WEEK = WorkWeek(frozenset(range(5)))
+
+
+def on_working_day(moment: datetime, week: WorkWeek = DEFAULT_WEEK, lead_tz: tzinfo | None = None) -> datetime:
+    """`moment` (aware, in the rep's zone) moved on by whole days, keeping the rep's
+    clock time, until it is a working day both for the rep and, where the lead's
+    zone is known, for the lead: Friday + 24 h is Monday, not Saturday, and a
+    Friday-afternoon callback in California is not Saturday morning in Sydney."""
+    # Same tzinfo: adding a day keeps the rep's clock time (wall-clock arithmetic).
+    for _ in range(14):
+        lead_day = moment.astimezone(lead_tz).date() if lead_tz is not None else None
+        if week.works(moment.date()) and (lead_day is None or week.works(lead_day)):
+            return moment
+        moment += timedelta(days=1)
+    return moment
+
+
+# -- saying why: the lead's clock, and why "Callable now" finds nobody ----------------------
+
+def not_callable_reason(local: datetime, hours: CallingHours = DEFAULT_HOURS) -> str | None:
+    """None inside calling hours; else "weekend", "before 09:00" or "after 17:30"
+    (the lead's local time)."""
+    if hours.contains(local):
+        return None
+    if local.weekday() >= 5:
+        return "weekend"
+    moment = local.time().replace(tzinfo=None)
+    if hours.start <= hours.end:
+        return f"before {hours.start:%H:%M}" if moment < hours.start else f"after {hours.end:%H:%M}"
+    return f"outside {hours.start:%H:%M}–{hours.end:%H:%M}"
+
+
+def describe_local(tz: ZoneInfo | None, now: datetime, hours: CallingHours = DEFAULT_HOURS) -> str:
+    """One line for the lead panel: their clock and whether this is a time to call."""
+    if tz is None:
+        return "Local time unknown (no time zone, phone prefix or single-zone country)"
+    local = local_time(tz, now)
+    reason = not_callable_reason(local, hours)
+    state = "within calling hours" if reason is None else f"outside calling hours ({reason})"
+    return f"Local time {local:%a %H:%M} ({tz.key}): {state}"
+
+
+def explain_nobody_callable(zone_names: Iterable[str], now: datetime, hours: CallingHours = DEFAULT_HOURS) -> str:
+    """Why the "Callable now" filter is empty: per reason, the zones it holds for
+    (the weekend, before or after calling hours), and when calling opens next."""
+    by_reason: dict[str, list[str]] = {}
+    for name in sorted(set(zone_names)):
+        tz = zone(name)
+        if tz is None:
+            continue
+        reason = not_callable_reason(local_time(tz, now), hours)
+        if reason is not None:
+            kind = ("the weekend" if reason == "weekend" else
+                    f"before calling hours ({hours.start:%H:%M})" if reason.startswith("before") else
+                    f"after calling hours ({hours.end:%H:%M})" if reason.startswith("after") else
+                    "outside calling hours")
+            by_reason.setdefault(kind, []).append(name)
+    if not by_reason:
+        return ("Nobody is callable now: the leads in calling hours have no phone number or are on the "
+                "do-not-call list, or no lead has a known time zone.")
+
+    def zones(names: list[str]) -> str:
+        return ", ".join(names[:3]) + (f" and {len(names) - 3} more zones" if len(names) > 3 else "")
+
+    parts = [f"it is {kind} in {zones(names)}" if kind == "the weekend" else f"{kind} in {zones(names)}"
+             for kind, names in by_reason.items()]
+    return (f"Nobody is callable now: {'; '.join(parts)} (calling hours {hours.start:%H:%M}–{hours.end:%H:%M}, "
+            "Mon–Fri, their local time).")

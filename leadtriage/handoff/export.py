@@ -22,6 +22,7 @@ from leadtriage.errors import StorageProblem, UserError
 from leadtriage.handoff import csv_export
 from leadtriage.handoff.brief import Brief, collect_brief
 from leadtriage.handoff.filenames import FileNamer, safe_stem
+from leadtriage.paths import restrict_folder
 from leadtriage.progress import NO_PROGRESS, Progress
 from leadtriage.services.leads import LeadService
 from leadtriage.store.db import Store
@@ -223,7 +224,9 @@ class HandoffExporter:
         folder = Path(request.folder)
         created = not folder.exists()
         try:
-            folder.mkdir(exist_ok=True)
+            folder.mkdir(exist_ok=True, mode=0o700)
+            if created:
+                restrict_folder(folder)  # briefs hold personal data: a new folder is the user's only
         except OSError as exc:
             raise StorageProblem(f"Cannot create the folder {folder}: {exc.strerror or exc}.") from exc
         namer = FileNamer(folder)

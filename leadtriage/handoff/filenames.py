@@ -60,6 +60,10 @@ class FileNamer:
             name = f"{stem}.{ext}" if n == 1 else f"{stem}-{n}.{ext}"
             if name.casefold() in self._taken:
                 continue
+            if os.sep in name or (os.altsep and os.altsep in name) or name.startswith("."):
+                # Cannot happen after safe_stem; checked anyway. The name is not in the
+                # message: it is the lead's name, and the message reaches the log.
+                raise ValueError("unsafe export file name")
             path = self.folder / name
             if path.is_symlink():
                 # Someone left a link where an export file goes: writing through it would
@@ -67,10 +71,10 @@ class FileNamer:
                 raise UnsafeExportFolder(
                     f"The export folder {self.folder} holds a link where an export file would go; "
                     "remove the links from it or choose another folder.")
-            if path.parent != self.folder or os.sep in name or (os.altsep and os.altsep in name):
-                raise ValueError("unsafe export file name")  # cannot happen after safe_stem; checked anyway
             try:
-                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+                # O_EXCL also refuses a link planted between the check above and here
+                # (even one pointing nowhere): it is never followed.
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0), 0o600)
             except FileExistsError:
                 self._taken.add(name.casefold())
                 continue

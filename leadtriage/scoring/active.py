@@ -58,13 +58,19 @@ class ActiveModel:
         return value, chips
 
 
-def load_active(conn: sqlite3.Connection) -> ActiveModel | None:
-    """The newest stored model, or None (rules only). A model that does not read as
-    the expected JSON numbers is ignored, never run: the rules stay in charge."""
+def newest_row(conn: sqlite3.Connection) -> tuple | None:
+    """(id, model JSON, report JSON) of the newest stored model, or None."""
     try:
-        row = conn.execute("SELECT id, model, report FROM score_models ORDER BY id DESC LIMIT 1").fetchone()
+        return conn.execute("SELECT id, model, report FROM score_models ORDER BY id DESC LIMIT 1").fetchone()
     except sqlite3.OperationalError:
         return None  # a database from before the learned score
+
+
+def load_active(conn: sqlite3.Connection, row: tuple | None = None) -> ActiveModel | None:
+    """The newest stored model (or the one in `row`, as `newest_row` reads it), or
+    None (rules only). A model that does not read as the expected JSON numbers is
+    ignored, never run: the rules stay in charge."""
+    row = row if row is not None else newest_row(conn)
     if row is None:
         return None
     try:

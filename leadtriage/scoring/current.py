@@ -12,7 +12,7 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from leadtriage.scoring.active import ActiveModel, load_active
+from leadtriage.scoring.active import ActiveModel, load_active, newest_row
 from leadtriage.scoring.rules import ScoreRules
 from leadtriage.scoring.score import score_lead
 
@@ -21,16 +21,13 @@ _cache: dict[str, Any] = {"key": None, "model": None}
 
 
 def active_model(conn: sqlite3.Connection) -> ActiveModel | None:
-    try:
-        row = conn.execute("SELECT id, model, report FROM score_models ORDER BY id DESC LIMIT 1").fetchone()
-    except sqlite3.OperationalError:
-        return None  # a database from before the learned score
+    row = newest_row(conn)
     if row is None:
         return None
     # The whole stored text is the key (a memcmp): two databases can hold model 1
     # trained in the same second, and a closed connection's id() can come back.
     if _cache["key"] != row:
-        _cache["model"] = load_active(conn)
+        _cache["model"] = load_active(conn, row)
         _cache["key"] = row
     return _cache["model"]
 

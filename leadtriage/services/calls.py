@@ -6,10 +6,11 @@ from __future__ import annotations
 import getpass
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from leadtriage.domain.dispositions import BY_KEY, DEFAULT_DISPOSITIONS, Disposition
+from leadtriage.domain.localtime import DEFAULT_WEEK, WorkWeek, on_working_day
 from leadtriage.store.settings import SettingsStore
 
 
@@ -103,26 +104,37 @@ class QuickPick:
 
 QUICK_PICKS = (
     QuickPick("2h", "In 2 hours", "1"),
-    QuickPick("tomorrow", "Tomorrow 9:00", "2"),
-    QuickPick("3d", "In 3 days", "3"),
+    QuickPick("tomorrow", "Next working day 9:00", "2"),
+    QuickPick("3d", "In 3 working days", "3"),
     QuickPick("next_week", "Next week", "4"),
 )
 MORNING = time(9, 0)
 
 
-def next_step_at(pick: str, now: datetime) -> datetime:
+def next_step_at(pick: str, now: datetime, week: WorkWeek = DEFAULT_WEEK, lead_tz: tzinfo | None = None) -> datetime:
     """When a quick pick falls, in the rep's local time zone (`now` is aware).
-    Day-based picks land at 9:00 in the morning; next week is Monday 9:00."""
+    Day-based picks count working days and land at 9:00; next week is the first
+    working day of next week. None falls on a day off for the rep or, when its
+    zone is known, the lead."""
     local = now.astimezone()
     if pick == "2h":
         return local + timedelta(hours=2)
+    today = local.date()
     if pick == "tomorrow":
-        return at_morning(local.date() + timedelta(days=1))
-    if pick == "3d":
-        return at_morning(local.date() + timedelta(days=3))
-    if pick == "next_week":
-        return at_morning(local.date() + timedelta(days=7 - local.weekday()))
-    raise ValueError(f"unknown quick pick {pick!r}")
+        day = week.add(today, 1)
+    elif pick == "3d":
+        day = week.add(today, 3)
+    elif pick == "next_week":
+        day = week.roll_forward(today + timedelta(days=7 - local.weekday()))
+    else:
+        raise ValueError(f"unknown quick pick {pick!r}")
+    return on_working_day(at_morning(day), week, lead_tz)
+
+
+def retry_at(now: datetime, hours: float, week: WorkWeek = DEFAULT_WEEK, lead_tz: tzinfo | None = None) -> datetime:
+    """An outcome's usual retry ("No answer": 24 hours on), moved past days off:
+    a Friday no-answer is tried again on Monday, not on Sunday."""
+    return on_working_day((now + timedelta(hours=hours)).astimezone(), week, lead_tz)
 
 
 def at_morning(day: date) -> datetime:

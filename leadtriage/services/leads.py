@@ -11,16 +11,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
+from leadtriage.domain import localtime
 from leadtriage.domain.dispositions import DEFAULT_DISPOSITIONS, DISQUALIFY_REASONS, Disposition
 from leadtriage.domain.frameworks import get_framework
 from leadtriage.domain.status import Status, can_move, check_move
 from leadtriage.errors import UserError
 from leadtriage.scoring import ScoreRules, rules_from_setting
 from leadtriage.scoring.current import current_score
-from leadtriage.services.calls import acting_rep, at_morning, dispositions_from_setting
+from leadtriage.services.calls import acting_rep, at_morning, dispositions_from_setting, retry_at
 from leadtriage.services.fields import EDITABLE, InvalidField, clean_field
 from leadtriage.store.db import Store
 from leadtriage.store.lenient import as_text, lenient_text
@@ -74,6 +75,7 @@ class LeadService:
         self.settings = SettingsStore(store)
         self._dispositions: tuple[Disposition, ...] | None = None
         self._rules: ScoreRules | None = None
+        self._week: localtime.WorkWeek | None = None
 
     # -- settings the rules depend on ----------------------------------------------------
 
@@ -81,6 +83,7 @@ class LeadService:
         """Forget cached dispositions and score rules (after the settings changed)."""
         self._dispositions = None
         self._rules = None
+        self._week = None
 
     def dispositions(self) -> tuple[Disposition, ...]:
         if self._dispositions is None:
@@ -89,6 +92,27 @@ class LeadService:
             except ValueError:
                 self._dispositions = DEFAULT_DISPOSITIONS  # a broken setting must not stop calling
         return self._dispositions
+
+    def work_week(self) -> localtime.WorkWeek:
+        """The rep's working days (a broken setting falls back to Monday to Friday)."""
+        if self._week is None:
+            try:
+                self._week = localtime.WorkWeek.parse(self.settings.get("working_days"))
+            except ValueError:
+                self._week = localtime.DEFAULT_WEEK
+        return self._week
+
+    def calling_hours(self) -> localtime.CallingHours:
+        try:
+            return localtime.CallingHours.parse(self.settings.get("calling_hours_start"),
+                                                self.settings.get("calling_hours_end"))
+        except ValueError:
+            return localtime.DEFAULT_HOURS
+
+    def lead_zone(self, lead: dict):
+        """The lead's time zone, when it can be known (stored, phone prefix, country)."""
+        return localtime.lead_zone(lead.get("timezone"), lead.get("phone"), lead.get("country"),
+                                   self.settings.get("default_region") or "US")
 
     def score_rules(self) -> ScoreRules:
         if self._rules is None:
@@ -251,7 +275,8 @@ class LeadService:
             if d.disqualifies:
                 changes.update(next_action_at=None, next_action=None)
             else:
-                when = next_step or (now + timedelta(hours=d.retry_hours) if d.retry_hours else None)
+                when = next_step or (retry_at(now, d.retry_hours, self.work_week(), self.lead_zone(lead))
+                                     if d.retry_hours else None)
                 changes["next_action_at"] = to_db(when)
                 changes["next_action"] = (("Call back" if d.connected else "Next call attempt")
                                           if when else None)
@@ -412,9 +437,13 @@ class LeadService:
         today = self.clock().astimezone().date()
         if resurface <= today:
             raise Refused("The resurface date must be after today.")
+        # A resurface date on a day off (3 months from a Wednesday can be a Saturday)
+        # moves to the next working day, for the rep and for the lead.
+        when = localtime.on_working_day(at_morning(resurface), self.work_week(), self.lead_zone(self.get(lead_id)))
+        resurface = when.date()
         return self.change_status(lead_id, Status.NURTURE, reason=reason, extra={
             "nurture_until": resurface.isoformat(),
-            "next_action_at": to_db(at_morning(resurface)),
+            "next_action_at": to_db(when),
             "next_action": "Resurface from nurture",
         })
 

@@ -27,6 +27,11 @@ from leadtriage.errors import StorageProblem, UserError
 from leadtriage.paths import backups_dir, restrict_file
 from leadtriage.store.errors import environment_errors
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
 if TYPE_CHECKING:
     from leadtriage.store.db import Store
 
@@ -37,7 +42,8 @@ KEEP_WEEKLY = 10
 KEEP_MONTHLY = 9
 STAMP_FORMAT = "%Y-%m-%d_%H%M%S_%f"
 _NAME = re.compile(r"^(?P<stem>.+)_(?P<stamp>\d{4}-\d{2}-\d{2}_\d{6}_\d{6})_(?P<reason>[a-z0-9-]+)\.db$")
-_STALE_PART_SECONDS = 3600
+_STALE_PART_SECONDS = 3600  # where parts cannot be locked (Windows)
+_PART_GRACE_SECONDS = 2
 MIN_FREE_AFTER_BACKUP = 200 * 2**20  # bytes the disk keeps free after a backup
 
 
@@ -105,6 +111,7 @@ def backup_file(
                 "Nothing committed was lost if it comes back; reconnect it and try again."
             )
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        remove_stale_parts(folder, db_path.stem)  # before the space check: they take space too
         _check_space(db_path, folder)
         when = now or datetime.now()
         dest = folder / f"{db_path.stem}_{when.strftime(STAMP_FORMAT)}_{slug(reason)}.db"
@@ -119,7 +126,11 @@ def backup_to(conn: sqlite3.Connection, dest: Path, *, verify: bool = False) -> 
     tmp = dest.with_name(dest.name + ".part")
     with environment_errors(files=True):
         # Created 0600 before SQLite writes a byte: backups hold personal data.
-        os.close(os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+        # Locked while it is written, so `remove_stale_parts` (at the next backup or
+        # open) can tell a part that is being written from one a killed backup left.
+        held = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        if fcntl is not None:
+            fcntl.flock(held, fcntl.LOCK_EX)
         try:
             target = sqlite3.connect(tmp)
             try:
@@ -138,7 +149,10 @@ def backup_to(conn: sqlite3.Connection, dest: Path, *, verify: bool = False) -> 
             tmp.replace(dest)  # a half-written backup never carries a backup's name
         except BaseException:
             tmp.unlink(missing_ok=True)
+            tmp.with_name(tmp.name + "-journal").unlink(missing_ok=True)
             raise
+        finally:
+            os.close(held)
     return dest
 
 
@@ -220,6 +234,11 @@ def check_backup(path: Path) -> list[str]:
                 return ["not a LeadTriage database"]
             if version > LATEST_VERSION:
                 return [f"written by a newer LeadTriage (schema v{version})"]
+            from leadtriage.store import schema_check
+
+            foreign = schema_check.differences(conn, version)
+            if foreign:  # restoring it would bring them back; recovery must not use it either
+                return [f"it holds {', '.join(foreign[:3])}, which LeadTriage did not create"]
             # quick_check: every page and row readable, the checks a restore needs;
             # the full integrity_check also cross-checks every index entry and takes
             # minutes on a million leads.
@@ -280,22 +299,56 @@ def prune(db_path: Path, folder: Path | None = None, *, now: datetime | None = N
             removed.append(info.path)
         except OSError as exc:
             log.warning("could not remove old backup %s: %s", info.path.name, exc.strerror)
-    _remove_stale_parts(folder or backups_dir(db_path), db_path.stem)
+    remove_stale_parts(folder or backups_dir(db_path), db_path.stem)
     if removed:
         log.info("removed %d old backups", len(removed))
     return removed
 
 
-def _remove_stale_parts(folder: Path, stem: str) -> None:
-    # A backup interrupted by a crash leaves `<name>.db.part`: never a backup, but
-    # it holds personal data, so it does not linger.
-    cutoff = time.time() - _STALE_PART_SECONDS
-    for part in folder.glob(f"{stem}_*.db.part"):
-        try:
-            if part.stat().st_mtime < cutoff:
-                part.unlink()
-        except OSError:
-            pass
+def remove_stale_parts(folder: Path, stem: str) -> list[Path]:
+    """Delete what killed backups left: `<name>.db.part` and its `-journal`. They
+    are never backups, but they hold personal data and can be as big as the
+    database. A part still being written is locked by its writer (see `backup_to`)
+    and kept; without `flock` (Windows) only parts older than an hour go."""
+    removed: list[Path] = []
+    try:
+        parts = list(folder.glob(f"{stem}_*.db.part")) + list(folder.glob(f"{stem}_*.db.part-journal"))
+    except OSError:
+        return removed
+    for part in parts:
+        if part.name.endswith("-journal") and part.with_name(part.name.removesuffix("-journal")).exists():
+            continue  # goes with its part, below
+        if not part.name.endswith("-journal") and not _abandoned(part):
+            continue
+        for path in (part, part.with_name(part.name + "-journal")):
+            try:
+                path.unlink()
+                removed.append(path)
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                log.warning("could not remove an interrupted backup %s: %s", path.name, exc.strerror)
+    if removed:
+        log.info("removed %d files of interrupted backups", len(removed))
+    return removed
+
+
+def _abandoned(part: Path) -> bool:
+    try:
+        if time.time() - part.stat().st_mtime < _PART_GRACE_SECONDS:
+            return False  # just created: its writer may not hold the lock yet
+        if fcntl is None:
+            return time.time() - part.stat().st_mtime > _STALE_PART_SECONDS
+        fd = os.open(part, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False  # a backup is writing it right now
+    finally:
+        os.close(fd)  # (also releases the lock we may have taken)
+    return True
 
 
 # -- restoring ---------------------------------------------------------------------------
@@ -326,7 +379,7 @@ def restore(
     source = Path(source)
     if not source.is_file():
         raise UserError(f"No backup at {source}.")
-    if source.resolve() == store.path.resolve():
+    if _same_file(source, store.path):  # another name for it too (hard link, symlink)
         raise UserError("That is the database itself, not a backup.")
     problems = check_backup(source)
     if problems:
@@ -346,12 +399,24 @@ def restore(
     with environment_errors():
         store.conn.execute("PRAGMA journal_mode = WAL")
         store._migrate()
+    # A backup may come from another computer (or an older version that kept the
+    # template folder in the database): its places on some machine are never used.
+    from leadtriage.store.settings import forget_machine_settings
+
+    forget_machine_settings(store)
     leads = store.conn.execute("SELECT count(*) FROM leads").fetchone()[0]
     log.info("restored a backup (%d leads); the previous data was backed up first", leads)
     return RestoreResult(source, safety, leads)
 
 
 # -- helpers -------------------------------------------------------------------------------
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _read_only(path: Path, *, immutable: bool = False) -> sqlite3.Connection:

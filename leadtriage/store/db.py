@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -21,6 +22,7 @@ from leadtriage.errors import (
 )
 from leadtriage.paths import restrict_file
 from leadtriage.store import backup as backup_mod
+from leadtriage.store import schema_check
 from leadtriage.store.errors import environment_errors
 from leadtriage.store.lock import WriterLock
 from leadtriage.store.schema import LATEST_VERSION, MIGRATIONS
@@ -42,6 +44,7 @@ class Store:
 
     def __init__(self, path: Path, conn: sqlite3.Connection, lock: WriterLock | None):
         self.path = path
+        self._new = False  # this Store made the database (see close)
         self.conn = conn
         self._db: sqlite_utils.Database | None = None
         self._lock = lock
@@ -73,9 +76,13 @@ class Store:
         if writer:
             lock = WriterLock(path)
             lock.acquire()
+        conn = None
+        made = version is None and not path.exists()
         try:
             if version is None:
                 _create_private_file(path)
+                if lock is not None:
+                    lock.cover_file()  # now that the file exists, lock it under every name
             elif writer:
                 # Never write into a damaged file: the caller decides about recovery
                 # (leadtriage.store.recovery.open_or_recover).
@@ -84,12 +91,27 @@ class Store:
                 check_or_raise(path)
             conn = _connect(path, readonly=not writer)
             store = cls(path, conn, lock)
+            store._new = version is None
             if writer:
+                # What a killed backup left; kept if another LeadTriage is writing it.
+                backup_mod.remove_stale_parts(backup_mod.backups_dir(path), path.stem)
                 store._migrate()
+                if _is_own_database(path):
+                    from leadtriage.store.settings import adopt_machine_settings
+
+                    adopt_machine_settings(store)
             return store
         except BaseException:
-            if lock:
-                lock.release()
+            try:
+                if conn is not None:
+                    _close_quietly(conn, truncate=writer)
+                if version is None and writer:
+                    # A new database that could not even be set up (a full disk): leave
+                    # nothing behind, least of all a WAL that keeps the disk full.
+                    _remove_new_database(path, made)
+            finally:
+                if lock:
+                    lock.release()
             raise
 
     @classmethod
@@ -115,25 +137,38 @@ class Store:
         worker._lock_owner = self
         return worker
 
-    def close(self) -> None:
+    def close(self, *, discard_if_new: bool = False) -> None:
+        """Close, folding the WAL back into the file. `discard_if_new`: a command failed
+        on a database this Store created and nothing was saved in it: remove it (exit 2
+        means nothing written; a full disk must get its space back)."""
         if self._closed:
             return
         self._closed = True
         try:
             if self._lock is not None:
+                if discard_if_new and self._new and not self._has_data():
+                    _close_quietly(self.conn, truncate=False)
+                    _remove_new_database(self.path, True)
+                    return
                 # Fold the WAL back so the file is self-contained when the app is closed.
                 with environment_errors():
                     self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            self.conn.close()
         finally:
+            _close_quietly(self.conn, truncate=False)
             if self._lock is not None:
                 self._lock.release()
+
+    def _has_data(self) -> bool:
+        try:
+            return bool(self.conn.execute("SELECT EXISTS(SELECT 1 FROM leads)").fetchone()[0])
+        except sqlite3.Error:
+            return True  # cannot tell: keep it
 
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        self.close(discard_if_new=exc_type is not None)
 
     @property
     def writable(self) -> bool:
@@ -166,12 +201,34 @@ class Store:
                 self.conn.execute("BEGIN IMMEDIATE")
                 try:
                     yield self.db
-                except BaseException:
+                except BaseException as exc:
                     if self.conn.in_transaction:
                         self.conn.rollback()
+                    if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc).lower():
+                        self._give_back_wal_space()
                     raise
                 else:
-                    self.conn.execute("COMMIT")
+                    try:
+                        self.conn.execute("COMMIT")
+                    except sqlite3.Error as exc:
+                        # A full disk usually strikes here, as the pages go to the WAL.
+                        if self.conn.in_transaction:
+                            self.conn.rollback()
+                        if "full" in str(exc).lower():
+                            self._give_back_wal_space()
+                        raise
+
+    def _give_back_wal_space(self) -> None:
+        """After a full disk: the rolled-back transaction's pages still fill the WAL,
+        and with the disk at 100 % the rep's next call could not be saved either.
+        Truncate it if no reader is in the way (without waiting for one)."""
+        try:
+            self.conn.execute("PRAGMA busy_timeout = 0")
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            pass
+        finally:
+            self.conn.execute("PRAGMA busy_timeout = 5000")
 
     # -- schema ----------------------------------------------------------------------
 
@@ -211,13 +268,20 @@ def inspect_file(path: Path) -> int | None:
     (or is empty). Raises a `UserError` for anything we must not touch. Opens nothing
     for writing, so a refused file is left exactly as it was."""
     try:
-        size = path.stat().st_size
+        st = path.stat()
     except FileNotFoundError:
+        _check_new_path(path)
         return None
     except OSError as exc:
         raise StorageProblem(f"Cannot read {path}: {exc.strerror}.") from None
-    if path.is_dir():
+    if stat.S_ISDIR(st.st_mode):
         raise NotALeadTriageDatabase(f"{path} is a folder, not a LeadTriage database.")
+    if not stat.S_ISREG(st.st_mode):
+        # /dev/null, a FIFO, a socket: never chmod it, never put -journal or .lock beside it.
+        raise NotALeadTriageDatabase(
+            f"{path} is not an ordinary file (a device, pipe or socket); a LeadTriage database "
+            "is an ordinary file. Nothing was changed.")
+    size = st.st_size
     if size == 0:
         return None
     try:
@@ -234,11 +298,18 @@ def inspect_file(path: Path) -> int | None:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             user_version = conn.execute("PRAGMA user_version").fetchone()[0]
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
-        if isinstance(exc, UnicodeDecodeError):
-            # A damaged schema page: SQLite's error message quotes the garbage bytes
-            # and Python cannot even decode the message.
-            exc = sqlite3.DatabaseError("malformed database schema")
+            foreign = (schema_check.differences(conn, user_version)
+                       if app_id == APPLICATION_ID and 0 < user_version <= LATEST_VERSION else [])
+    except UnicodeDecodeError:
+        # SQLite's error text quoted bytes of a damaged schema page that are not
+        # UTF-8, and Python could not even read the message: damage all the same.
+        exc = sqlite3.DatabaseError("malformed database schema (unreadable text)")
+        if int.from_bytes(header[68:72], "big") == APPLICATION_ID:
+            raise DatabaseDamaged(
+                f"{path.name} is damaged ({exc}). LeadTriage can keep it aside and recover it "
+                "from what is readable and the newest backup.", [str(exc)]) from None
+        raise NotALeadTriageDatabase(f"{path.name} cannot be read as a database ({exc}).") from None
+    except sqlite3.DatabaseError as exc:
         text = str(exc).lower()
         if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "unable to open" in text):
             from leadtriage.store.errors import translate
@@ -260,7 +331,52 @@ def inspect_file(path: Path) -> int | None:
             f"{path.name} was written by a newer LeadTriage (schema v{user_version}; this version "
             f"reads up to v{LATEST_VERSION}). Update LeadTriage to open it; the file was not changed."
         )
+    if foreign:
+        schema_check.refuse(foreign, path.name)
     return user_version
+
+
+def _check_new_path(path: Path) -> None:
+    """A database that does not exist yet may only be made in a real folder."""
+    parent = Path(os.path.realpath(path)).parent
+    if parent.exists() and not parent.is_dir():
+        raise NotALeadTriageDatabase(f"{parent} is not a folder. Nothing was changed.")
+
+
+def _close_quietly(conn: sqlite3.Connection, *, truncate: bool) -> None:
+    """Close on a failure path: a checkpoint that fails too (the disk is still full)
+    must not hide the first error, nor leave the connection to the garbage collector."""
+    if truncate:
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            pass
+    try:
+        conn.close()
+    except sqlite3.Error as exc:
+        log.warning("closing the database failed: %s", type(exc).__name__)
+
+
+def _remove_new_database(path: Path, made: bool) -> None:
+    for side in ("-wal", "-shm", "-journal"):
+        path.with_name(path.name + side).unlink(missing_ok=True)
+    try:
+        if made:
+            path.unlink(missing_ok=True)
+        else:
+            os.truncate(path, 0)  # an empty file the user gave us: empty again
+    except OSError as exc:
+        log.warning("could not remove a database that failed to be set up: %s", exc.strerror)
+
+
+def _is_own_database(path: Path) -> bool:
+    """This computer's own database: the one it opens without `--db`."""
+    from leadtriage.paths import resolve_db_path
+
+    try:
+        return os.path.samefile(path, resolve_db_path(None))
+    except OSError:
+        return False
 
 
 def _create_private_file(path: Path) -> None:

@@ -7,6 +7,7 @@ small tuples-turned-dataclasses; nothing here loads a whole table.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
@@ -174,7 +175,7 @@ TODAY_BANDS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
 )
 
 # Sortable columns: key -> (label, order builder). "priority" is the view's own order.
-SORT_KEYS = ("priority", "score", "next_action", "last_touch", "company", "local_time")
+SORT_KEYS = ("priority", "name", "score", "next_action", "last_touch", "company", "local_time")
 
 
 def _sort_order(key: str, descending: bool) -> tuple[tuple[str, str], ...]:
@@ -184,6 +185,7 @@ def _sort_order(key: str, descending: bool) -> tuple[tuple[str, str], ...]:
         "next_action": (("leads.next_action_at", d), ("leads.id", d)),
         "last_touch": (("leads.last_touch_at", d), ("leads.id", d)),
         "company": (("leads.company COLLATE NOCASE", d), ("leads.id", d)),
+        "name": (("leads.last_name COLLATE NOCASE", d), ("leads.id", d)),  # by last name, as in a CRM
         "local_time": (("leads.id", d),),  # within one zone; zones are segments
     }[key]
 
@@ -254,6 +256,9 @@ class Segment:
     params: dict
     order: tuple[tuple[str, str], ...]
     from_sql: str = "leads"
+    # Pick the page's ids first, then read their rows: for a band read whole and
+    # sorted (Today by a column), only the page's rows are read from the table.
+    narrow: bool = False
 
 
 # Leads held by a cadence show only in its band, once their step is due (see
@@ -297,12 +302,30 @@ def fts_query(text: str) -> str | None:
     the input are only ever data. Words shorter than two characters are dropped:
     a one-letter prefix has no prefix index and would scan every term. Returns None
     when nothing searchable is left."""
-    import re
 
     words = [w for w in re.findall(r"[^\W_]+", text or "") if len(w) >= 2]
     if not words:
         return None
     return " ".join('"' + w.replace('"', '""') + '"*' for w in words[:12])
+
+
+_PHONE_TEXT = re.compile(r"[\d\s+\-()./]+")
+
+
+def phone_digits(text: str) -> str | None:
+    """The digits to look for when the search text is a phone number as a person
+    writes it, else None. An international prefix (00) and a national trunk 0 are
+    dropped: `030 5525372` and `0049 30 5525372` then are runs of +49305525372's
+    digits. Short runs that start with 0 (`0100`, the last four) are kept whole.
+    Fewer than three digits is not a look-up (the index is of three-digit runs)."""
+    if not text or not _PHONE_TEXT.fullmatch(text.strip()):
+        return None
+    digits = re.sub(r"\D", "", text)
+    if digits.startswith("00"):
+        digits = digits.lstrip("0")
+    elif digits.startswith("0") and len(digits) >= 6:
+        digits = digits[1:]
+    return digits if len(digits) >= 3 else None
 
 
 def _filter_sql(f: Filters, moment: Moment, zones: list[str]) -> tuple[list[str], dict]:
@@ -365,11 +388,24 @@ def plan(conn: sqlite3.Connection, query: QueueQuery, moment: Moment) -> list[Se
     if query.search.strip():
         # Search looks through all leads (the rep is looking for someone), newest
         # first; FTS5 walks its own rowid order, so a page stops after LIMIT hits.
-        if match is None:
-            return []
-        where = " AND ".join(["leads_fts MATCH :fts", *fclauses])
-        return [Segment("", where, {**base, "fts": match}, (("leads_fts.rowid", "DESC"),),
-                        "leads_fts JOIN leads ON leads.id = leads_fts.rowid")]
+        # A phone number is looked up first among the numbers' digits; the word
+        # search after it leaves out the leads already found by their number.
+        digits = phone_digits(query.search)
+        segments = []
+        if digits is not None:
+            where = " AND ".join(["leads_phone_fts MATCH :phone", *fclauses])
+            phrase = '"' + digits + '"'
+            segments.append(Segment("", where, {**base, "phone": phrase}, (("leads_phone_fts.rowid", "DESC"),),
+                                    "leads_phone_fts JOIN leads ON leads.id = leads_phone_fts.rowid"))
+        if match is not None:
+            clauses = ["leads_fts MATCH :fts", *fclauses]
+            params = {**base, "fts": match}
+            if digits is not None:
+                clauses.append("instr(coalesce(replace(leads.phone, '+', ''), ''), :digits) = 0")
+                params["digits"] = digits
+            segments.append(Segment("", " AND ".join(clauses), params, (("leads_fts.rowid", "DESC"),),
+                                    "leads_fts JOIN leads ON leads.id = leads_fts.rowid"))
+        return segments
 
     view = view_of(query)
     if view.key == TODAY:
@@ -389,7 +425,8 @@ def plan(conn: sqlite3.Connection, query: QueueQuery, moment: Moment) -> list[Se
         elif query.sort == "local_time":
             segments.extend(_zone_segments(label, where, base, zones, moment, query.descending, from_sql))
         else:
-            segments.append(Segment(label, where, base, _sort_order(query.sort, query.descending), from_sql))
+            segments.append(Segment(label, where, base, _sort_order(query.sort, query.descending), from_sql,
+                                    narrow=view.key == TODAY))
     return segments
 
 
@@ -444,12 +481,22 @@ def _segment_page(conn: sqlite3.Connection, seg: Segment, after: tuple | None, l
         where = f"({where}) AND ({clause})"
     keys = ", ".join(c for c, _ in seg.order)
     order_sql = ", ".join(f"{c} {d}" for c, d in seg.order)
-    sql = f"SELECT {ROW_SELECT}, {keys} FROM {seg.from_sql} WHERE {where} ORDER BY {order_sql} LIMIT :limit"
+    if seg.narrow:
+        page = f"SELECT leads.id FROM {seg.from_sql} WHERE {where} ORDER BY {order_sql} LIMIT :limit"
+        sql = f"SELECT {ROW_SELECT}, {keys} FROM leads WHERE leads.id IN ({page}) ORDER BY {order_sql}"
+    else:
+        sql = f"SELECT {ROW_SELECT}, {keys} FROM {seg.from_sql} WHERE {where} ORDER BY {order_sql} LIMIT :limit"
     params["limit"] = limit
     out = []
     for r in conn.execute(sql, params):
         out.append(QueueItem(LeadRow(*map(as_text, r[:_ROW_WIDTH])), seg.label, tuple(r[_ROW_WIDTH:])))
     return out
+
+
+def lead_row(conn: sqlite3.Connection, lead_id: int) -> LeadRow | None:
+    """One lead as a queue row: what a row on screen shows after the rep changed it."""
+    r = conn.execute(f"SELECT {ROW_SELECT} FROM leads WHERE leads.id = ?", (lead_id,)).fetchone()
+    return None if r is None else LeadRow(*map(as_text, r))
 
 
 def queue_counts(conn: sqlite3.Connection, moment: Moment) -> dict[str, int]:

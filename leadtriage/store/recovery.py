@@ -35,7 +35,9 @@ from leadtriage.paths import restrict_file
 from leadtriage.progress import Cancelled
 from leadtriage.store import backup as backups
 from leadtriage.store.errors import environment_errors
-from leadtriage.store.lock import WriterLock
+from leadtriage.store.lock import WriterLock, lock_path
+from leadtriage.store.wal import describe as describe_wal
+from leadtriage.store.wal import inspect_wal
 
 if TYPE_CHECKING:
     from leadtriage.store.db import Store
@@ -69,6 +71,9 @@ class RecoveryReport:
             lines = ["LeadTriage found that its database file was damaged (for example by a crash, "
                      "a full disk or a sync tool).",
                      f"The damaged file was kept, unchanged, as {self.damaged_copy.name}."]
+            if any("write-ahead log" in p for p in self.problems):
+                lines.append("Its write-ahead log was damaged: changes saved after the damaged part could "
+                             f"not be read. The log was kept beside it as {self.damaged_copy.name}-wal.")
             lines += self._what_was_done()
         lines.append(f"You now have {self.counts.get('leads', 0):,} leads and "
                      f"{self.counts.get('activities', 0):,} activities. Check your latest calls.")
@@ -131,6 +136,13 @@ def find_damage(path: Path, *, full: bool | None = None,
         return ["the file has no valid SQLite header"]
     size = path.stat().st_size
     wal = _wal_size(path)
+    if wal > 32 and should_stop is None:
+        # Judged at open, before anything writes to it (SQLite would silently drop what
+        # follows a bad frame). Not in the background check, which runs beside the
+        # app's own writes: they restart the WAL at will.
+        problems = wal_damage(path)
+        if problems:
+            return problems
     # With frames in the WAL the main file may legitimately lag its header (a
     # checkpoint interrupted half-way): SQLite completes it from the WAL. Only a
     # self-contained file is judged by its size.
@@ -169,10 +181,29 @@ def find_damage(path: Path, *, full: bool | None = None,
         return [str(exc)]
     except sqlite3.DatabaseError as exc:
         return [str(exc)]
-    except UnicodeDecodeError:
-        # A damaged schema page: SQLite's message quotes the garbage bytes, which
-        # Python cannot decode.
-        return ["malformed database schema"]
+    except UnicodeDecodeError:  # SQLite's message quoted non-UTF-8 bytes of a damaged page
+        return ["malformed database schema (unreadable text)"]
+
+
+def wal_damage(path: Path) -> list[str]:
+    """[] or one sentence about a damaged -wal file beside `path`. Read again when
+    another LeadTriage restarted the log while we read it (`check` beside the app)."""
+    wal = path.with_name(path.name + "-wal")
+    state = None
+    for _ in range(3):
+        before = _wal_header(wal)
+        state = inspect_wal(wal)
+        if _wal_header(wal) == before:
+            break
+    return [describe_wal(state)] if state is not None and state.damaged else []
+
+
+def _wal_header(wal: Path) -> bytes:
+    try:
+        with open(wal, "rb") as fh:
+            return fh.read(32)
+    except OSError:
+        return b""
 
 
 def needs_background_check(path: Path) -> bool:
@@ -361,7 +392,8 @@ def _salvage_with_cli(damaged: Path, work: Path) -> bool:
         return False
     _create_private(work)
     try:
-        dump = subprocess.run([exe, str(damaged), ".recover"], capture_output=True,
+        # -readonly: the damaged file and its -wal are kept as they were found.
+        dump = subprocess.run([exe, "-readonly", str(damaged), ".recover"], capture_output=True,
                               timeout=_CLI_TIMEOUT_S, check=False)
         if not dump.stdout.strip():
             return False
@@ -413,7 +445,7 @@ def _salvage_rows(damaged: Path, work: Path) -> bool:
                 copied += _copy_readable_rows(src, fresh.conn, table)
         finally:
             fresh.close()
-            work.with_name(work.name + ".lock").unlink(missing_ok=True)
+            lock_path(work).unlink(missing_ok=True)
         return copied > 0
 
 
@@ -516,6 +548,12 @@ def _finish(work: Path) -> dict[str, int]:
             for sql in statements:
                 conn.execute(sql)
             conn.execute("COMMIT")
+        if "settings" in tables:
+            # What came back from a backup must not name places on this computer.
+            from leadtriage.store.settings import MACHINE_KEYS
+
+            conn.execute(f"DELETE FROM settings WHERE key IN ({', '.join('?' * len(MACHINE_KEYS))})",
+                         MACHINE_KEYS)
         problems = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
         if problems != ["ok"]:
             raise StorageProblem("The recovered database did not pass its check; the damaged file "

@@ -436,6 +436,7 @@ def derived_rebuild_sql() -> list[str]:
         *metrics_facts_rebuild_sql(),
         discovery_summary.rebuild_sql(),
         latest_meeting.rebuild_sql(),
+        *PHONE_DIGITS_REBUILD,
     ]
 
 
@@ -529,6 +530,62 @@ def fold_source_case(conn) -> int:
     return changed
 
 
+PHONE_DIGITS_REBUILD = [
+    "DELETE FROM leads_phone_fts",
+    "INSERT INTO leads_phone_fts (rowid, digits) SELECT id, replace(phone, '+', '') FROM leads WHERE phone IS NOT NULL",
+]
+
+
+def _phone_digit_search(db: sqlite_utils.Database) -> None:
+    """Find a lead by any run of digits of its number: `030 5525372` (national form),
+    `+49 30 5525372` or `5525372` (the last digits) for +49305525372. The word index
+    only matches a number from its first digit, so the number's digits get their own
+    trigram index, where a run of three or more digits is an indexed look-up (see
+    `store.queue.phone_digits`). Kept by triggers, rebuilt with the other derived
+    tables after a bulk load. Safe to run again over its own result (IF NOT EXISTS;
+    the index is rebuilt from the leads)."""
+    db.executescript("""
+        CREATE VIRTUAL TABLE IF NOT EXISTS leads_phone_fts USING fts5(digits, tokenize='trigram');
+        CREATE TRIGGER IF NOT EXISTS leads_phone_fts_ai AFTER INSERT ON leads WHEN new.phone IS NOT NULL BEGIN
+          INSERT INTO leads_phone_fts (rowid, digits) VALUES (new.id, replace(new.phone, '+', ''));
+        END;
+        CREATE TRIGGER IF NOT EXISTS leads_phone_fts_ad AFTER DELETE ON leads BEGIN
+          DELETE FROM leads_phone_fts WHERE rowid = old.id;
+        END;
+        CREATE TRIGGER IF NOT EXISTS leads_phone_fts_au AFTER UPDATE OF phone ON leads BEGIN
+          DELETE FROM leads_phone_fts WHERE rowid = old.id;
+          INSERT INTO leads_phone_fts (rowid, digits)
+            SELECT new.id, replace(new.phone, '+', '') WHERE new.phone IS NOT NULL;
+        END;
+    """)
+    for sql in PHONE_DIGITS_REBUILD:
+        db.execute(sql)
+
+
+def _queue_sorts_by_name_and_within_bands(db: sqlite_utils.Database) -> None:
+    """Sorting the queue by name, and sorting Today's bands by any column.
+
+    - Name sorts by last name: an index per status view and one for All, like company.
+    - Today's Overdue and Due today bands are ranges of next_action_at; sorted by
+      another column, every lead of the band is read and sorted. The band index (it
+      replaces the cadence step's, whose columns it keeps, in_cadence included) now
+      carries the sortable columns too, so that read stays inside the index (a
+      17,000-lead band sorted by score: 185 ms through the table, 15-30 ms here)."""
+    db.executescript("""
+        DROP INDEX IF EXISTS idx_leads_queue_due;
+        DROP INDEX IF EXISTS idx_leads_queue_due_cadence;
+        CREATE INDEX IF NOT EXISTS idx_leads_queue_band ON leads (status, next_action_at, id, connects, do_not_call,
+            in_cadence, score, created_at, last_touch_at, company COLLATE NOCASE, last_name COLLATE NOCASE);
+        CREATE INDEX IF NOT EXISTS idx_leads_status_last_name ON leads (status, last_name COLLATE NOCASE);
+        CREATE INDEX IF NOT EXISTS idx_leads_last_name_nocase ON leads (last_name COLLATE NOCASE);
+    """)
+    # As in the queue-counts migration: an analysed database needs statistics for
+    # the new indexes, or the planner may pass them over (seconds per page).
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
+        db.execute("PRAGMA analysis_limit = 1000")
+        db.execute("ANALYZE leads")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_search_and_profiles,
@@ -540,6 +597,8 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _booked_meetings,
     _activity_reps,
     _learned_score,
+    _phone_digit_search,
+    _queue_sorts_by_name_and_within_bands,
     sync_outbox.migrate,  # team mode: outbox, clock, team-wide IDs (see sync_outbox)
 ]
 LATEST_VERSION = len(MIGRATIONS)

@@ -164,8 +164,12 @@ class MainWindow(QMainWindow):
         self.list_info = QLabel()
         self.list_info.setObjectName("listInfo")
         self.list_info.setTextFormat(Qt.TextFormat.PlainText)
+        self.list_info.setWordWrap(True)  # a long explanation wraps instead of widening the window
         self.leads.loaded.connect(self._update_list_info)
         self.leads.loaded.connect(self._keep_open_lead)
+        # A new order or view starts at its top. (Left at the bottom, the view would
+        # also ask at once for a second page nobody is looking at.)
+        self.leads.modelAboutToBeReset.connect(self.table.scrollToTop)
         self._open_lead_id: int | None = None
         self.leads.rowsInserted.connect(self._update_list_info)
 
@@ -368,6 +372,7 @@ class MainWindow(QMainWindow):
         if self.stack.currentWidget() is self.splitter:
             self.refresh_counts()
             self.leads.refresh_clock_columns()
+            self.panel.refresh_local_time()
 
     def _title_with_version(self) -> None:
         self._version = leadtriage.__version__
@@ -386,10 +391,11 @@ class MainWindow(QMainWindow):
         shown = self.leads.rowCount()
         more = "+" if self.leads.canFetchMore() else ""
         if query.search.strip():
-            if queue.fts_query(query.search) is None:
+            if queue.fts_query(query.search) is None and queue.phone_digits(query.search) is None:
                 text = "Type at least two letters or digits to search."
             else:
-                text = f"{shown:,}{more} matches in all leads, newest first"
+                noun = "match" if shown == 1 and not more else "matches"
+                text = f"{shown:,}{more} {noun} in all leads, newest first"
         else:
             view = queue.view_of(query)
             total = self.views.counts.get(view.key)
@@ -398,6 +404,8 @@ class MainWindow(QMainWindow):
                 text += f" of {total:,}"
         if query.filters.active:
             text += " (filtered)"
+        if query.filters.callable_now and not shown and not query.search.strip():
+            text += ". " + self.leads.nobody_callable_reason()
         self.list_info.setText(text)
 
     def select_view(self, key: str) -> None:
@@ -481,6 +489,7 @@ class MainWindow(QMainWindow):
         selection.blockSignals(True)
         self.table.selectRow(row)
         selection.blockSignals(False)
+        self.table.scrollTo(self.leads.index(row, 0))  # a refresh (F5) keeps the rep's place
         self.table.viewport().update()
 
     def open_lead(self, lead_id: int | None) -> None:
@@ -493,6 +502,18 @@ class MainWindow(QMainWindow):
         self.playbook.show_lead(lead_id)
 
     # -- lead workspace: undo, settings, reminders, shortcuts ---------------------------------
+
+    def show_lead(self, lead_id: int) -> None:
+        """Open a lead from outside the list (a reminder): selected in the table when
+        it is listed there, else opened in the panel alone."""
+        self.stack.setCurrentWidget(self.splitter)
+        row = self.leads.row_of(lead_id)
+        if row >= 0:
+            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            self.table.selectionModel().setCurrentIndex(self.leads.index(row, 1), flags)
+            self.table.scrollTo(self.leads.index(row, 1))
+        else:
+            self.open_lead(lead_id)
 
     def _make_workspace(self) -> LeadWorkspace:
         settings = SettingsStore(self.store)
@@ -525,6 +546,10 @@ class MainWindow(QMainWindow):
         # sidebar comes from the queue's own counts, so both always agree.
         self.reminders = Reminders(self.store, self, self.clock)
         self.reminders.counts_stale.connect(self.refresh_counts)
+        self.reminders.open_requested.connect(self.show_lead)
+        # A lead that just came due shows it in its row too ("Due today" -> "Overdue").
+        self.reminders.notified.connect(lambda due: [self.leads.refresh_lead(d.lead_id) for d in due])
+        self.queue_area.layout().insertWidget(0, self.reminders.bar)  # the due band, above the list
         self.reminders.check()
         self._update_undo()
 
@@ -547,7 +572,9 @@ class MainWindow(QMainWindow):
                 self.panel.reload()
             self._lead_changed(change.lead_id)
 
-    def _lead_changed(self, _lead_id: int) -> None:
+    def _lead_changed(self, lead_id: int) -> None:
+        self.leads.refresh_lead(lead_id)  # in place: the rep keeps their place in the list
+        self.reminders.forget(lead_id)  # worked: its callback notice has done its job
         self.refresh_counts()
         self._update_undo()
 
@@ -582,7 +609,10 @@ class MainWindow(QMainWindow):
     def _shortcut_rows(self) -> list[tuple[str, str]]:
         rows = []
         for action in self.findChildren(QAction):
-            keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts())
+            # A standard key the platform leaves unbound (Preferences on Linux) is an
+            # empty sequence: left out, so Settings reads "Ctrl+," and not ", Ctrl+,".
+            names = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts() if not k.isEmpty()]
+            keys = " or ".join(dict.fromkeys(names))
             if keys:
                 rows.append((keys, action.text().replace("&", "")))
         return rows + list(self.panel.shortcut_help())

@@ -163,6 +163,11 @@ class SettingsDialog(QDialog):
         form.addRow("Your name", self.rep_name)
         form.addRow("Default phone region", self.region)
         form.addRow("Calling hours (lead's time)", hours)
+        self.working_days = QLineEdit(v.get("working_days") or "Mon-Fri")
+        self.working_days.setObjectName("workingDays")
+        self.working_days.setToolTip("Next steps and retries fall on these days, yours and the lead's: "
+                                     "Mon-Fri, Sun-Thu, or a list such as Mon,Tue,Thu")
+        form.addRow("Working days", self.working_days)
         form.addRow("Qualification framework", self.framework)
         form.addRow("Criteria needed to qualify", self.threshold)
         self.currency = QLineEdit(v["currency"])
@@ -332,11 +337,18 @@ class SettingsDialog(QDialog):
             raise UserError(f"Default phone region: “{region}” is not a two-letter country code.")
         if self.hours_start.time() >= self.hours_end.time():
             raise UserError("Calling hours: the start must be before the end.")
+        from leadtriage.domain.localtime import WorkWeek
+
+        try:
+            WorkWeek.parse(self.working_days.text())
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
         currency = self.currency.text().strip().upper()
         if currency and not (len(currency) == 3 and currency.isalpha() and currency.isascii()):
             raise UserError(f"Currency: “{currency}” is not a three-letter code such as USD or EUR.")
         icp = self.icp_value()
         return {
+            "working_days": self.working_days.text().strip(),
             "currency": currency,
             "rep_name": self.rep_name.text().strip(),
             "default_region": region,

@@ -20,6 +20,10 @@ class ShortcutsDialog(QDialog):
         view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         view.horizontalHeader().setStretchLastSection(True)
         view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        # Some rows explain a rule (where typed keys go): wrapped, never cut off.
+        view.setWordWrap(True)
+        view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view = view
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

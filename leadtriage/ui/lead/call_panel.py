@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDateTimeEdit,
@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from leadtriage.domain.dispositions import Disposition
-from leadtriage.services.calls import QUICK_PICKS, next_step_at
+from leadtriage.domain.localtime import DEFAULT_WEEK, WorkWeek
+from leadtriage.services.calls import QUICK_PICKS, next_step_at, retry_at
 
 CALL_KEY = "Ctrl+D"
 SAVE_NEXT_KEYS = ("Ctrl+Return", "Ctrl+Enter")
@@ -40,6 +41,8 @@ class CallPanel(QWidget):
         self.disposition: Disposition | None = None
         self.pick: str | None = None
         self._dispositions: tuple[Disposition, ...] = ()
+        self.week: WorkWeek = DEFAULT_WEEK
+        self.lead_tz = None  # the lead's zone: next steps avoid its days off too
 
         self.phone = QLabel()
         self.phone.setObjectName("callPhone")
@@ -58,6 +61,10 @@ class CallPanel(QWidget):
         top.addWidget(self.phone, 1)
         top.addWidget(self.timer_label)
         top.addWidget(self.call_button)
+        self.local_label = QLabel()
+        self.local_label.setObjectName("leadLocalTime")
+        self.local_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.local_label.setWordWrap(True)
 
         self.dnc = QLabel("On the do-not-call list: this lead is never offered for a call.")
         self.dnc.setObjectName("dncNotice")
@@ -85,7 +92,7 @@ class CallPanel(QWidget):
             button.setObjectName(f"pick_{pick.key}")
             self.pick_group.addButton(button)
             button.clicked.connect(lambda _=False, key=pick.key: self.choose_pick(key))
-            picks.addWidget(button, i // 3, i % 3)
+            picks.addWidget(button, i // 2, i % 2)  # two columns: fits the side panel
             QShortcut(QKeySequence(pick.shortcut), self, lambda key=pick.key: self.choose_pick(key),
                       context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.date_button = QPushButton("5  A date…")
@@ -94,7 +101,7 @@ class CallPanel(QWidget):
         self.date_button.clicked.connect(lambda: self.choose_pick("date"))
         QShortcut(QKeySequence("5"), self, lambda: self.choose_pick("date"),
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        picks.addWidget(self.date_button, 1, 1)
+        picks.addWidget(self.date_button, 2, 0)
         self.date_edit = QDateTimeEdit()
         self.date_edit.setObjectName("nextStepDate")
         self.date_edit.setCalendarPopup(True)
@@ -137,6 +144,7 @@ class CallPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.local_label)
         layout.addWidget(self.dnc)
         layout.addWidget(QLabel("Outcome (one key):"))
         layout.addWidget(self.outcomes)
@@ -175,8 +183,15 @@ class CallPanel(QWidget):
                 QShortcut(QKeySequence(d.shortcut), self, lambda disp=d: self.choose(disp),
                           context=Qt.ShortcutContext.WidgetWithChildrenShortcut))
 
-    def reset(self, phone: str, callable_: bool) -> None:
-        """A new lead (or the call just saved): nothing chosen, no timer."""
+    def set_days(self, week: WorkWeek, lead_tz) -> None:
+        """The working week and the lead's zone that next steps are planned in."""
+        self.week, self.lead_tz = week, lead_tz
+        self._show_next()
+
+    def reset(self, phone: str, callable_: bool, *, lead: bool = True) -> None:
+        """A new lead (or the call just saved): nothing chosen, no timer. With no lead
+        at all (`lead=False`) nothing can be called, but there is no do-not-call
+        lead either: the banner stays hidden."""
         self.ticker.stop()
         self.started = None
         self.disposition = None
@@ -191,7 +206,7 @@ class CallPanel(QWidget):
             group.setExclusive(True)
         self.date_edit.hide()
         self.phone.setText(phone or "No phone number")
-        self.dnc.setVisible(not callable_)
+        self.dnc.setVisible(lead and not callable_)
         self.call_button.setEnabled(callable_ and bool(phone))
         self.outcomes.setEnabled(callable_)
         for s in self._outcome_shortcuts:
@@ -199,6 +214,19 @@ class CallPanel(QWidget):
         self.save_button.setEnabled(callable_)
         self.save_next_button.setEnabled(callable_)
         self._show_next()
+
+    def keyPressEvent(self, event) -> None:
+        """A printable key that no button took (not an outcome or next-step key) starts
+        the notes: it goes into the notes box, which keeps the focus."""
+        text = event.text()
+        plain = not event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+                                         | Qt.KeyboardModifier.MetaModifier)
+        if plain and text and text.isprintable() and self.notes.isEnabled() and self.outcomes.isEnabled():
+            self.notes.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.notes.moveCursor(QTextCursor.MoveOperation.End)
+            self.notes.insertPlainText(text)
+            return
+        super().keyPressEvent(event)
 
     # -- the call ---------------------------------------------------------------------
 
@@ -233,6 +261,11 @@ class CallPanel(QWidget):
             button.setChecked(button.objectName() == f"outcome_{d.key}")
         self.error.clear()
         self._show_next()
+        # The rep's next keys are the notes: with focus left on the outcome buttons,
+        # every letter that is also an outcome key would re-pick the outcome. In the
+        # notes box they are text (a text field takes plain keys before shortcuts).
+        self.notes.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.notes.moveCursor(QTextCursor.MoveOperation.End)
 
     def choose_pick(self, key: str) -> None:
         self.pick = key
@@ -241,7 +274,7 @@ class CallPanel(QWidget):
         self.date_edit.setVisible(key == "date")
         if key == "date":
             if self.date_edit.dateTime() < QDateTime.currentDateTime():
-                self.date_edit.setDateTime(QDateTime(next_step_at("tomorrow", self.clock())))
+                self.date_edit.setDateTime(QDateTime(next_step_at("tomorrow", self.clock(), self.week, self.lead_tz)))
             self.date_edit.setFocus()
         self._show_next()
 
@@ -251,13 +284,13 @@ class CallPanel(QWidget):
             return None
         if self.pick == "date":
             return self.date_edit.dateTime().toPython().astimezone()
-        return next_step_at(self.pick, self.clock())
+        return next_step_at(self.pick, self.clock(), self.week, self.lead_tz)
 
     def _show_next(self, *_args) -> None:
         when = self.next_step()
         if when is None and self.disposition is not None and self.disposition.retry_hours and \
                 not self.disposition.disqualifies:
-            when = self.clock() + timedelta(hours=self.disposition.retry_hours)
+            when = retry_at(self.clock(), self.disposition.retry_hours, self.week, self.lead_tz)
         if self.disposition is not None and self.disposition.disqualifies:
             self.next_label.setText("Next: none (the lead leaves the queue)")
         elif when is None:

@@ -68,6 +68,9 @@ class ContactCard(QWidget):
         self._lead: dict | None = None
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.local_label = plain_label()
+        self.local_label.setObjectName("contactLocalTime")
+        form.addRow("Their time", self.local_label)
         self.values: dict[str, QLineEdit | QLabel] = {}
         for field in self.FIELDS:
             edit = FieldEdit(field)

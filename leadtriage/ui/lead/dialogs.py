@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from leadtriage.domain.dispositions import DISQUALIFY_REASONS, NURTURE_REASONS
+from leadtriage.domain.localtime import DEFAULT_WEEK, WorkWeek
 from leadtriage.services.field_reps import FieldRep, suggest_field_rep
 
 # Enter on the Disqualify dialog takes this reason: one that can be undone by a later
@@ -77,13 +78,16 @@ class QualifyDialog(_Dialog):
 
 
 class NurtureDialog(_Dialog):
-    def __init__(self, today: date, parent=None):
+    """The resurface date, and the quick picks, always fall on a working day: a lead
+    resurfacing on a Saturday would wait, unseen, until Monday anyway."""
+
+    def __init__(self, today: date, parent=None, week: WorkWeek = DEFAULT_WEEK):
         super().__init__("Nurture: resurface later", parent)
         self.reason = QComboBox()
         self.reason.setObjectName("nurtureReason")
         self.reason.setEditable(True)
         self.reason.addItems(NURTURE_REASONS)
-        self.until = QDateEdit(QDate(today + timedelta(days=90)))
+        self.until = QDateEdit(QDate(week.roll_forward(today + timedelta(days=91))))
         self.until.setObjectName("resurface")
         self.until.setCalendarPopup(True)
         self.until.setMinimumDate(QDate(today + timedelta(days=1)))
@@ -92,7 +96,9 @@ class NurtureDialog(_Dialog):
         for label, days in (("1 month", 30), ("3 months", 91), ("6 months", 182)):
             b = QPushButton(label)
             b.setAutoDefault(False)
-            b.clicked.connect(lambda _=False, d=days: self.until.setDate(QDate(today + timedelta(days=d))))
+            on = week.roll_forward(today + timedelta(days=days))
+            b.setToolTip(on.strftime("%A %d %B %Y"))
+            b.clicked.connect(lambda _=False, on=on: self.until.setDate(QDate(on)))
             quick.addWidget(b)
         self.form.addRow("Reason", self.reason)
         self.form.addRow("Resurface on", self.until)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from leadtriage.domain import localtime
 from leadtriage.domain.status import LABELS, Status, can_move
 from leadtriage.errors import UserError
 from leadtriage.services.field_reps import FieldRepService
@@ -41,7 +42,12 @@ from leadtriage.ui.lead.timeline import TimelineModel, plain_label
 SHORTCUTS: tuple[tuple[str, str], ...] = (
     (CALL_KEY, "Start a call (timer runs until you save)"),
     ("N, V, B, G, W, I, C, T, M, D, X", "Call outcome, one key (as listed on the buttons; editable in Settings)"),
-    ("1 / 2 / 3 / 4 / 5", "Next step: in 2 hours / tomorrow 9:00 / in 3 days / next week / a date"),
+    ("(any key after an outcome)", "Goes into the call notes: once an outcome is chosen the notes box has "
+                                   "the focus, and letters or digits typed there never change the outcome; "
+                                   "a key that is no outcome key starts the notes too"),
+    ("Tab", "Leave the notes (then 1-5 picks the next step)"),
+    ("1 / 2 / 3 / 4 / 5", "Next step: in 2 hours / next working day 9:00 / in 3 working days / next week / a date "
+                          "(outside the notes)"),
     ("Ctrl+Return", "Save the call and open the next lead"),
     ("Ctrl+S", "Save the call, discovery or checklist (the open tab)"),
     ("Ctrl+Shift+E / L / M / O", "Log an e-mail / LinkedIn message / meeting / note (with the notes typed)"),
@@ -106,10 +112,17 @@ class LeadWorkspace(QWidget):
         self.timeline_view = QTableView()
         self.timeline_view.setObjectName("timeline")
         self.timeline_view.setModel(self.timeline)
+        # The side panel is narrow: text wraps and each row grows to show it whole
+        # (an elided timeline told the rep nothing).
         self.timeline_view.verticalHeader().hide()
-        self.timeline_view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.timeline_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.timeline_view.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.timeline_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.timeline_view.setWordWrap(False)
+        self.timeline_view.setWordWrap(True)
+        self.timeline_view.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.timeline_view.setVerticalScrollMode(QTableView.ScrollMode.ScrollPerPixel)
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("workspaceTabs")
@@ -172,12 +185,15 @@ class LeadWorkspace(QWidget):
         self.discovery.show_lead(lead)
         self.timeline.set_rows(timeline or [])
         if lead is None:
+            self.call.local_label.clear()
+            self.card.local_label.clear()
             self.heading.setText("No lead selected")
             self.subheading.clear()
             self.status_chip.clear()
+            self.status_chip.hide()  # an empty chip drew as a stray circle
             self.score_label.clear()
             self.chips.set_chips([])
-            self.call.reset("", False)
+            self.call.reset("", False, lead=False)
             self.message.clear()
             self._offer_moves()
             return
@@ -187,6 +203,7 @@ class LeadWorkspace(QWidget):
         status = Status(lead["status"])
         reason = f": {lead['status_reason']}" if lead.get("status_reason") else ""
         self.status_chip.setText(LABELS[status] + reason)
+        self.status_chip.show()
         pinned = lead.get("score_pinned")
         self.score_label.setText(f"Score {lead.get('score') or 0}" + (" (pinned)" if pinned is not None else ""))
         self.pin.set_state(pinned, lead.get("score") or 0)
@@ -195,6 +212,8 @@ class LeadWorkspace(QWidget):
         except ValueError:
             reasons = []
         self.chips.set_chips([str(r) for r in reasons] if isinstance(reasons, list) else [])
+        self.call.set_days(self.service.work_week(), self.service.lead_zone(lead))
+        self.refresh_local_time()
         if not keep_call:
             self.call.reset(lead.get("phone") or lead.get("phone_raw") or "", self.callable)
             self.message.clear()
@@ -202,6 +221,14 @@ class LeadWorkspace(QWidget):
         self.checklist.set_framework(fw, self.service.qualify_threshold(lead))
         self.checklist.show_answers(lead.get("qualification"))
         self._offer_moves()
+
+    def refresh_local_time(self) -> None:
+        """The lead's clock and whether it is calling time there (Call and Contact tabs)."""
+        if self.lead is None:
+            return
+        text = localtime.describe_local(self.service.lead_zone(self.lead), self.clock(), self.service.calling_hours())
+        self.call.local_label.setText(text)
+        self.card.local_label.setText(text)
 
     @property
     def callable(self) -> bool:
@@ -314,9 +341,9 @@ class LeadWorkspace(QWidget):
 
     def ask_nurture(self) -> None:
         if self.lead is not None and self.nurture_button.isEnabled():
-            dialog = NurtureDialog(self.clock().astimezone().date(), self)
+            dialog = NurtureDialog(self.clock().astimezone().date(), self, self.service.work_week())
             self._open(dialog, lambda reason, until: self.service.nurture(self.lead["id"], reason, until),
-                       "Moved to nurture.")
+                       self._nurtured_text)
 
     def ask_disqualify(self) -> None:
         if self.lead is not None and self.disqualify_button.isEnabled():
@@ -330,14 +357,22 @@ class LeadWorkspace(QWidget):
 
     # -- helpers ----------------------------------------------------------------------
 
-    def _open(self, dialog, apply: Callable, done_text: str) -> None:
+    def _nurtured_text(self) -> str:
+        """The resurface date as saved: a weekend date moved on to a working day."""
+        until = (self.lead or {}).get("nurture_until")
+        try:
+            return f"Moved to nurture; resurfaces {date.fromisoformat(until):%a %d %b %Y}."
+        except (TypeError, ValueError):
+            return "Moved to nurture."
+
+    def _open(self, dialog, apply: Callable, done_text: str | Callable[[], str]) -> None:
         """Window-modal, not blocking: the result is applied when the dialog is accepted."""
         self.active_dialog = dialog
 
         def accepted() -> None:
             if self._run(lambda: apply(*dialog.values())):
                 self._after_change()
-                self.message.setText(done_text)
+                self.message.setText(done_text() if callable(done_text) else done_text)
 
         dialog.accepted.connect(accepted)
         dialog.finished.connect(lambda _r: setattr(self, "active_dialog", None))

@@ -142,7 +142,7 @@ class PlaybookPart(QObject):
         due = self.panel.due
         if due is None:
             return
-        dialog = NurtureDialog(self.service.clock().astimezone().date(), self.window)
+        dialog = NurtureDialog(self.service.clock().astimezone().date(), self.window, self.service.leads.work_week())
         if dialog.exec():
             reason, until = dialog.values()
             if self._run(lambda: self.service.decide(due.lead_id, nurture_until=until, reason=reason)):
@@ -275,7 +275,7 @@ class PlaybookPart(QObject):
         self._bulk(lambda ids: self.service.bulk_reassign(ids, owner))
 
     def bulk_nurture(self) -> None:
-        dialog = NurtureDialog(self.service.clock().astimezone().date(), self.window)
+        dialog = NurtureDialog(self.service.clock().astimezone().date(), self.window, self.service.leads.work_week())
         if dialog.exec():
             reason, until = dialog.values()
             self._bulk(lambda ids: self.service.bulk_nurture(ids, until, reason))

@@ -25,6 +25,7 @@ from leadtriage.store.timeutil import from_db
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 100
+RELOAD_ROWS = 2000  # a refresh re-reads at most this many rows to keep the rep's place
 
 
 def utc_now() -> datetime:
@@ -46,7 +47,7 @@ def _status(value: str) -> str:
 # (header, sort key or None, display function)
 COLUMNS: tuple[tuple[str, str | None], ...] = (
     ("Priority", "priority"),
-    ("Name", None),
+    ("Name", "name"),
     ("Company", "company"),
     ("Title", None),
     ("Status", None),
@@ -107,12 +108,14 @@ class LeadTableModel(QAbstractTableModel):
     def query(self) -> QueueQuery:
         return self._query
 
-    def set_query(self, query: QueueQuery) -> None:
+    def set_query(self, query: QueueQuery, min_rows: int = 0) -> None:
+        """Load `query`'s first page, or as many pages as hold `min_rows` rows (a
+        refresh keeps as much of the list as the rep had scrolled through)."""
         self.beginResetModel()
         self._query = query
         self._moment = Moment(self._clock(), self._local_tz, self.calling_hours)
         self._segments = queue.plan(self._conn, query, self._moment)
-        self._items, self._cursor = queue.fetch(self._conn, self._segments, None, PAGE)
+        self._items, self._cursor = queue.fetch(self._conn, self._segments, None, max(PAGE, min_rows))
         self.endResetModel()
         self.loaded.emit()
 
@@ -137,7 +140,27 @@ class LeadTableModel(QAbstractTableModel):
         self.set_query(replace(self._query, search=text))
 
     def reload(self) -> None:
-        self.set_query(self._query)
+        # As far as the rep scrolled, up to a bound that keeps a refresh quick.
+        self.set_query(self._query, min_rows=min(len(self._items), RELOAD_ROWS))
+
+    def refresh_lead(self, lead_id: int) -> bool:
+        """Re-read one lead's row after the rep changed it, in place: the row keeps its
+        place (and the selection, and the pages after it) until the next reload; its
+        status, score, times and band show what was saved. The row's sort key stays
+        as it was read, so the next page still continues after it."""
+        row = self.row_of(lead_id)
+        if row < 0:
+            return False
+        fresh = queue.lead_row(self._conn, lead_id)
+        if fresh is None:
+            return False
+        old = self._items[row]
+        self._moment = Moment(self._clock(), self._local_tz, self.calling_hours)
+        band = self._derived_band(fresh, today=self._query.view == queue.TODAY and not self._query.search.strip()
+                                  and self._query.custom is None)
+        self._items[row] = QueueItem(fresh, band, old.key)
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        return True
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and self._cursor is not None
@@ -229,7 +252,13 @@ class LeadTableModel(QAbstractTableModel):
         the row, so "Overdue" means the same thing everywhere."""
         if item.band:
             return item.band
-        row = item.row
+        return self._derived_band(item.row)
+
+    def _derived_band(self, row: LeadRow, today: bool = False) -> str:
+        if today and row.status == "new" and not row.do_not_call:
+            return "New"
+        if today and row.status == "attempting" and not row.next_action_at and not row.do_not_call:
+            return "Attempt due"
         if not row.next_action_at:
             return ""
         params = self._moment.params()
@@ -291,7 +320,7 @@ class LeadTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section][0]
         if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[section][1]:
-            return "Click to sort"
+            return "Click to sort (by last name)" if COLUMNS[section][1] == "name" else "Click to sort"
         return None
 
     # -- questions the window and the workspace ask ------------------------------------
@@ -318,6 +347,10 @@ class LeadTableModel(QAbstractTableModel):
     def callable_now(self, row: LeadRow) -> bool:
         return self.is_callable(row) and localtime.within_hours(self.zone_of(row), self._clock(),
                                                                 self.calling_hours)
+
+    def nobody_callable_reason(self) -> str:
+        """Why "Callable now" lists nobody: the weekend, before or after hours, by zone."""
+        return localtime.explain_nobody_callable(queue.zones_in_use(self._conn), self._clock(), self.calling_hours)
 
     def refresh_clock_columns(self) -> None:
         """Local times move on; repaint that column (cheap: no query)."""
