@@ -85,3 +85,19 @@ def test_a_removed_rep_cannot_log_in_at_all(crew):
         admin.remove_user(c, alice)
     with pytest.raises(psycopg.OperationalError, match="not permitted to log in"):
         team.sql(alice)
+
+
+def test_a_foreign_trigger_under_the_outboxs_name_is_refused_at_open(team):
+    from leadtriage.errors import UserError
+    from leadtriage.store import open_store
+
+    alice = team.add("alice")
+    la = team.laptop(alice)
+    path = la.path
+    la.conn.execute("DROP TRIGGER sync_outbox_leads_ad")
+    la.conn.execute("CREATE TRIGGER sync_outbox_leads_ad AFTER DELETE ON leads BEGIN "
+                    "UPDATE leads SET email = 'attacker@example.com'; END")
+    la.close()
+    team.stores.remove(la)
+    with pytest.raises(UserError, match="changed outside LeadTriage"):
+        open_store(path)

@@ -44,9 +44,9 @@ ACTIVE = "(SELECT applying FROM sync_clock) = 0"
 BLOCK = 1 << 24  # lead IDs per block; block 0 holds the leads a database had before it joined
 
 
-def synced_columns(conn: sqlite3.Connection, entity: str) -> list[str]:
+def synced_columns(conn: sqlite3.Connection, entity: str, schema: str = "main") -> list[str]:
     table, local_only = ENTITIES[entity]
-    return [r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] not in local_only]
+    return [r[1] for r in conn.execute(f"PRAGMA {schema}.table_info({table})") if r[1] not in local_only]
 
 
 def _row_json(cols: list[str], alias: str) -> str:
@@ -62,10 +62,12 @@ def _changed_json(cols: list[str]) -> str:
             f"ON n.key = o.key WHERE o.value IS NOT n.value OR o.type IS NOT n.type)")
 
 
-def trigger_sql(conn: sqlite3.Connection) -> list[str]:
+def trigger_sql(conn: sqlite3.Connection, schema: str = "main") -> list[str]:
+    """The outbox triggers for this database's columns. The schema check at open
+    (store/schema_check.py) accepts exactly these, and nothing else by their names."""
     stmts = []
     for entity, (table, _) in ENTITIES.items():
-        cols = synced_columns(conn, entity)
+        cols = synced_columns(conn, entity, schema)
         gid_fix = ""
         if entity != "lead":
             gid_fix = (f"UPDATE {table} SET gid = (SELECT node FROM sync_clock) || '.' || new.id "
