@@ -11,8 +11,9 @@ from bench.common import OUT, big_db, p50_p95, row
 
 
 def run() -> None:
-    from leadtriage.store import backup as backups
-    from leadtriage.store import open_store, recovery
+    from leadtriage.safety import backup as backups
+    from leadtriage.safety import recovery
+    from leadtriage.safety.opening import open_store
 
     db = big_db()
     size_mb = (db.stat().st_size) / 2**20
@@ -21,7 +22,7 @@ def run() -> None:
     samples = []
     for _ in range(5):
         started = time.perf_counter()
-        problems = recovery.find_damage(db)  # what Store.open adds for a big file
+        problems = recovery.find_damage(db)  # what the open adds for a big file
         samples.append(time.perf_counter() - started)
     p50, p95 = p50_p95(samples)
     row("check at open (fast test, big file)", f"p50 {p50 * 1000:.1f} ms", "part of the 1 s start budget",

@@ -53,7 +53,7 @@ def _csv_module(db: Path, ids: list[int], profile, path: Path) -> int:
 def run() -> None:
     from leadtriage.handoff import ExportRequest, HandoffExporter, csv_export
     from leadtriage.handoff.pdf import ensure_gui_app
-    from leadtriage.store import open_store
+    from leadtriage.safety.opening import open_store
 
     print("Handoff exports (scratch copy of the 1M-lead database):")
     db = scratch_copy(big_db(), "bench-handoff.db")

@@ -115,7 +115,7 @@ def sample():
 
 threading.Thread(target=sample, daemon=True).start()
 from leadtriage.importing.service import Importer, ImportOptions
-from leadtriage.store import open_store
+from leadtriage.safety.opening import open_store
 with open_store(sys.argv[2]) as store:
     result = Importer(store).import_file(sys.argv[1], ImportOptions(source="bench", default_region="US"))
 seconds = time.perf_counter() - started
@@ -140,7 +140,7 @@ def _fresh(path: Path) -> Path:
 
 FLOOR = r"""
 import json, sqlite3, sys, time
-from leadtriage.store import open_store
+from leadtriage.safety.opening import open_store
 from leadtriage.store.bulk import drop_for_bulk, restore_after_bulk
 with open_store(sys.argv[2]) as store:
     conn = store.conn

@@ -32,7 +32,8 @@ def run() -> None:
     from datetime import UTC, datetime
 
     from leadtriage.playbook.service import PlaybookService
-    from leadtriage.store import open_store, queue
+    from leadtriage.safety.opening import open_store
+    from leadtriage.store import queue
 
     db = big_db()
     store = open_store(db)

@@ -184,7 +184,7 @@ COUNTRIES = ["US", "DE", "GB", "FR", "NL", "ES", "CA"]
 
 
 def _scale_db(closed: int, open_: int) -> Path:
-    from leadtriage.store import open_store
+    from leadtriage.safety.opening import open_store
     from leadtriage.store.bulk import drop_for_bulk, restore_after_bulk
 
     path = OUT / f"score-scale-{closed}-{open_}.db"
@@ -230,7 +230,7 @@ def scale() -> None:
 
     scratch_copy(path, work.name)
     code = ("import json, resource, sys, time\n"
-            "from leadtriage.store import open_store\n"
+            "from leadtriage.safety.opening import open_store\n"
             "from leadtriage.scoring.training import train\n"
             "s = time.perf_counter()\n"
             "with open_store(sys.argv[1]) as store:\n"

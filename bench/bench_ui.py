@@ -36,7 +36,8 @@ def run() -> None:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from leadtriage.store import open_store, queue
+    from leadtriage.safety.opening import open_store
+    from leadtriage.store import queue
     from leadtriage.ui.main_window import MainWindow
     from leadtriage.ui.queue.table_model import COL
     from leadtriage.ui.worker import Worker

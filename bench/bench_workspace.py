@@ -14,8 +14,9 @@ RUNS = 200
 
 
 def run() -> None:
+    from leadtriage.safety.opening import open_store
     from leadtriage.services.leads import LeadService
-    from leadtriage.store import open_store, queue
+    from leadtriage.store import queue
 
     path = scratch_copy(big_db(), "workspace-scratch.db")
     store = open_store(path)

@@ -132,7 +132,7 @@ def _resources() -> str:
 
 def _demo(folder: Path, state: dict) -> str:
     from leadtriage.demo import generate
-    from leadtriage.store import open_store
+    from leadtriage.safety.opening import open_store
 
     store = open_store(folder / "selftest.db")
     state["store"] = store

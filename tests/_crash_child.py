@@ -14,8 +14,8 @@ def say(line: str) -> None:
 
 
 def log_calls(path: str, seed: int) -> None:
+    from leadtriage.safety.opening import open_store
     from leadtriage.services.leads import LeadService
-    from leadtriage.store import open_store
 
     store = open_store(path)
     service = LeadService(store, rep="crash-test")
@@ -38,7 +38,7 @@ def log_calls(path: str, seed: int) -> None:
 def import_batches(path: str, seed: int, rows: int) -> None:
     """Stand-in for a batch import: one transaction per batch (the batch row and all
     its leads), exactly what an importer must guarantee."""
-    from leadtriage.store import open_store
+    from leadtriage.safety.opening import open_store
 
     store = open_store(path)
     say("READY")
@@ -64,7 +64,7 @@ def import_files(path: str, seed: int, rows: int) -> None:
     from pathlib import Path
 
     from leadtriage.importing.service import Importer, ImportOptions
-    from leadtriage.store import open_store
+    from leadtriage.safety.opening import open_store
 
     store = open_store(path)
     importer = Importer(store)

@@ -14,7 +14,9 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 from hypothesis import settings  # noqa: E402
 
-from leadtriage.store import Store, open_store  # noqa: E402
+from leadtriage.domain.public_id import format_public_id  # noqa: E402
+from leadtriage.safety.opening import open_store  # noqa: E402
+from leadtriage.store import Store  # noqa: E402
 
 FIXED_NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
 
@@ -49,6 +51,32 @@ def store(db_path: Path) -> Store:
     s = open_store(db_path)
     yield s
     s.close()
+
+
+LEAD_DEFAULTS = {"first_name": "Ana", "last_name": "Silva", "status": "new",
+                 "created_at": "2026-11-01 10:00:00", "updated_at": "2026-11-01 10:00:00"}
+
+
+def add_lead(store: Store, lead_id: int | None = None, **fields: object) -> int:
+    """Insert one valid lead and return its id: the next free id unless given, and
+    the public ID the app would give it (with its check character), so tests never
+    hold IDs an outcome file or the search would refuse."""
+    with store.transaction():
+        if lead_id is None:
+            lead_id = store.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM leads").fetchone()[0]
+        row = {**LEAD_DEFAULTS, **fields, "id": lead_id, "public_id": format_public_id(lead_id)}
+        store.conn.execute(f"INSERT INTO leads ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                           list(row.values()))
+    return lead_id
+
+
+@pytest.fixture
+def make_lead(store: Store):
+    """`make_lead(**fields)` adds a valid lead to `store` (`into=` another store)."""
+    def make(lead_id: int | None = None, *, into: Store | None = None, **fields: object) -> int:
+        return add_lead(into or store, lead_id, **fields)
+
+    return make
 
 
 @pytest.fixture

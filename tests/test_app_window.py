@@ -48,11 +48,8 @@ def test_table_fetches_more_pages_without_loading_everything(qtbot, demo_store):
     assert len(ids) == 600 == len(set(ids))
 
 
-def test_user_text_is_shown_as_plain_text(qtbot, store, qsettings):
-    with store.transaction() as db:
-        db["leads"].insert({"id": 1, "public_id": "LT-00001", "first_name": "<b>Bold</b>",
-                            "company": "<script>alert(1)</script>", "motivations": "<i>x</i>",
-                            "created_at": "2026-11-01 10:00:00", "updated_at": "2026-11-01 10:00:00"})
+def test_user_text_is_shown_as_plain_text(qtbot, store, qsettings, make_lead):
+    make_lead(1, first_name="<b>Bold</b>", last_name=None, company="<script>alert(1)</script>", motivations="<i>x</i>")
     window = make_window(qtbot, store, qsettings)
     window.select_view("new")
     window.table.selectRow(0)

@@ -11,17 +11,14 @@ from leadtriage.services.fields import InvalidField
 from leadtriage.services.leads import LeadService, Refused
 from leadtriage.store.settings import SettingsStore
 from leadtriage.store.timeutil import to_db
+from tests import conftest
 from tests.conftest import FIXED_NOW
 
 NOW = to_db(FIXED_NOW)
 
 
 def add_lead(store, lead_id=1, **fields):
-    row = {"id": lead_id, "public_id": f"LT-{lead_id:05d}", "first_name": "Ana", "last_name": "Silva",
-           "status": "new", "created_at": "2026-11-01 10:00:00", "updated_at": "2026-11-01 10:00:00", **fields}
-    with store.transaction() as db:
-        db["leads"].insert(row)
-    return lead_id
+    return conftest.add_lead(store, lead_id, **fields)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 
 from leadtriage import __version__
 from leadtriage.cli import main
-from leadtriage.store import open_store
+from leadtriage.safety.opening import open_store
 from leadtriage.store.schema import LATEST_VERSION
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from leadtriage.cli import main
 from leadtriage.domain.public_id import format_public_id
-from leadtriage.store import open_store
+from leadtriage.safety.opening import open_store
 from tests.metrics_fixture import add_handoff, add_lead
 
 
@@ -58,7 +58,7 @@ def test_wait_goes_on_once_the_app_closes(app_db, capsys):
     # The app in a process of its own (a lock is released by the thread that took it):
     # it says when it has the database, and closes it a moment later.
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from leadtriage.store import open_store; "
+        [sys.executable, "-c", "import sys, time; from leadtriage.safety.opening import open_store; "
          "s = open_store(sys.argv[1]); print('open', flush=True); time.sleep(1.0); s.close()", str(db_path)],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
     try:

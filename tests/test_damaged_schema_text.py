@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from leadtriage.errors import DatabaseDamaged
-from leadtriage.store import open_store, recovery
+from leadtriage.safety import check
+from leadtriage.safety.opening import open_store
 from leadtriage.store.db import inspect_file
 
 
@@ -24,5 +25,5 @@ def test_schema_text_that_is_not_utf8_is_damage(db_path):
         inspect_file(db_path)
     with pytest.raises(DatabaseDamaged):
         open_store(db_path)
-    assert recovery.find_damage(db_path, full=True)
-    assert recovery.find_damage(db_path, full=False)
+    assert check.find_damage(db_path, full=True)
+    assert check.find_damage(db_path, full=False)

@@ -33,7 +33,7 @@ def test_bulk_path_gives_same_kind_of_database(tmp_path, monkeypatch):
     """The big-demo path (dropped indexes, parallel chunks, temp file) yields a
     complete, indexed, searchable database."""
     import leadtriage.demo.generator as gen
-    from leadtriage.store import open_store
+    from leadtriage.safety.opening import open_store
 
     monkeypatch.setattr(gen, "BULK_THRESHOLD", 100)
     monkeypatch.setattr(gen, "CHUNK", 150)
@@ -56,7 +56,7 @@ def test_bulk_demo_rebuilds_every_derived_table(tmp_path, monkeypatch):
     """Counts, metrics cubes and the search index, rebuilt after a bulk load, equal
     what the triggers keep on the normal path: same seed, same now, both paths."""
     import leadtriage.demo.generator as gen
-    from leadtriage.store import open_store
+    from leadtriage.safety.opening import open_store
 
     derived = ("SELECT * FROM lead_counts WHERE n > 0 ORDER BY 1, 2",
                "SELECT * FROM metrics_lead_cube WHERE n > 0 ORDER BY 1, 2, 3, 4, 5, 6",

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leadtriage.handoff.csv_export import discovery_text
+from leadtriage.safety.opening import open_store
 from leadtriage.services.leads import LeadService
-from leadtriage.store import open_store
-from leadtriage.store.discovery_summary import MAX_LENGTH, PLAN_PARTS
-from leadtriage.store.latest_meeting import INDEX as MEETING_INDEX
+from leadtriage.store.derived.discovery_summary import MAX_LENGTH, PLAN_PARTS
+from leadtriage.store.derived.latest_meeting import INDEX as MEETING_INDEX
 from leadtriage.store.schema import LATEST_VERSION, MIGRATIONS, _v5_crm_export
 from tests.test_latest_meeting import rewind_latest_meeting
 

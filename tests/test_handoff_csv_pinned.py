@@ -162,7 +162,7 @@ _COLUMNS = ("first_name", "company", "phone", "employees", "campaign", "motivati
 
 @pytest.fixture(scope="module")
 def scratch_store(tmp_path_factory):
-    from leadtriage.store import open_store
+    from leadtriage.safety.opening import open_store
 
     store = open_store(tmp_path_factory.mktemp("vouch") / "v.db")
     yield store

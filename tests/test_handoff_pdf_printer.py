@@ -8,7 +8,7 @@ import multiprocessing
 import pytest
 
 from leadtriage.handoff import pdf
-from leadtriage.progress import Cancelled, Progress
+from leadtriage.util.progress import Cancelled, Progress
 from tests.handoff_helpers import export, insert_lead, pdf_text
 
 PAINS = [f"Brief {n}: the planners lose {n} hours to the whiteboard." for n in range(5)]

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from leadtriage.errors import UserError
-from leadtriage.progress import Cancelled, Progress
 from leadtriage.services.leads import LeadService
 from leadtriage.store import queue
+from leadtriage.util.progress import Cancelled, Progress
 from tests.handoff_helpers import export, insert_lead
 
 MEETING = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)

@@ -13,7 +13,8 @@ import uuid
 import pytest
 
 from leadtriage.cli import main
-from leadtriage.store import open_store
+from leadtriage.safety.opening import open_store
+from tests.conftest import add_lead
 
 
 @pytest.fixture
@@ -63,7 +64,7 @@ def test_a_new_database_that_hits_a_full_disk_leaves_nothing(small_disk, tmp_pat
 
 
 def test_an_import_that_fills_the_disk_gives_the_space_back(small_disk, tmp_path, capsys, monkeypatch):
-    from leadtriage.store import backup as backups
+    from leadtriage.safety import backup as backups
 
     monkeypatch.setattr(backups, "MIN_FREE_AFTER_BACKUP", 0)  # let the backup before the import fit
     path = small_disk / "leads.db"
@@ -92,10 +93,7 @@ def test_the_app_keeps_working_after_a_full_disk(small_disk, tmp_path):
     path = small_disk / "leads.db"
     store = open_store(path)
     try:
-        with store.transaction() as db:
-            lead = db["leads"].insert({"public_id": "LT-TMP", "first_name": "Ann", "status": "new",
-                                       "created_at": "2026-11-01 10:00:00",
-                                       "updated_at": "2026-11-01 10:00:00"}).last_pk
+        lead = add_lead(store, first_name="Ann", last_name=None)
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         fill(small_disk, 400)
         with pytest.raises(StorageProblem, match="disk is full"):

@@ -15,8 +15,8 @@ import pytest
 from leadtriage.cli import main
 from leadtriage.domain.public_id import format_public_id
 from leadtriage.errors import UserError
-from leadtriage.store import backup as backups
-from leadtriage.store import open_store
+from leadtriage.safety import backup as backups
+from leadtriage.safety.opening import open_store
 from leadtriage.store.schema_check import ForeignSchema
 from tests.handoff_helpers import insert_lead
 

@@ -16,8 +16,8 @@ import pytest
 from leadtriage.cli import main
 from leadtriage.domain.public_id import format_public_id
 from leadtriage.errors import DatabaseBusy, NotALeadTriageDatabase, UserError
-from leadtriage.store import backup as backups
-from leadtriage.store import open_store
+from leadtriage.safety import backup as backups
+from leadtriage.safety.opening import open_store
 from tests.handoff_helpers import insert_lead
 
 
@@ -114,7 +114,7 @@ def test_every_writing_command_through_an_alias_waits_for_the_app(real, tmp_path
 @pytest.mark.parametrize("kind", ALIASES)
 def test_backup_through_an_alias_reads_beside_the_app_instead_of_writing(real, tmp_path, monkeypatch, capsys,
                                                                            kind):
-    from leadtriage.store import recovery
+    from leadtriage.safety import recovery
 
     path, _, _ = real
     alias = make_alias(kind, path, tmp_path, monkeypatch)

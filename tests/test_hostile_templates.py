@@ -11,7 +11,7 @@ import pytest
 
 from leadtriage import machine_settings
 from leadtriage.cli import main
-from leadtriage.store import open_store
+from leadtriage.safety.opening import open_store
 from leadtriage.store.settings import SettingsStore
 from tests.handoff_helpers import insert_lead
 
@@ -119,7 +119,7 @@ def test_a_database_from_someone_else_cannot_choose_the_template_folder(db, tmp_
 
 
 def test_a_restored_backup_cannot_choose_the_template_folder(tmp_path, capsys, isolated_home):
-    from leadtriage.store import backup as backups
+    from leadtriage.safety import backup as backups
 
     own = isolated_home / "leadtriage.db"  # this computer's own database (no --db)
     with open_store(own) as store:

@@ -13,8 +13,9 @@ import sys
 import pytest
 
 from leadtriage.cli import main
-from leadtriage.store import open_store, recovery
-from leadtriage.store.wal import FRAME_HEADER, HEADER, inspect_wal
+from leadtriage.safety import recovery
+from leadtriage.safety.opening import open_store
+from leadtriage.safety.wal import FRAME_HEADER, HEADER, inspect_wal
 from tests.handoff_helpers import insert_lead
 
 # Commits three transactions into the WAL and dies without a checkpoint (a crash).
@@ -114,7 +115,7 @@ def test_a_garbage_wal_header_is_damage(crashed, capsys):
 
 def test_checksums_match_sqlites_for_a_big_wal(tmp_path, monkeypatch):
     """Many frames over several read chunks, all judged valid exactly as SQLite does."""
-    from leadtriage.store import wal
+    from leadtriage.safety import wal
 
     monkeypatch.setattr(wal, "_CHUNK_BYTES", 100 * 4120)  # ~100 frames a chunk
     path = tmp_path / "big.db"

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from leadtriage.cli import main
-from leadtriage.store import open_store
+from leadtriage.safety.opening import open_store
 
 
 def test_import_json_report(tmp_path: Path, capsys):

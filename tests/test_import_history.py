@@ -13,7 +13,7 @@ from leadtriage.errors import UserError
 from leadtriage.importing.history import parse_outcome_value
 from leadtriage.importing.mapping import auto_map, load_mapping_file
 from leadtriage.importing.service import Importer, ImportOptions
-from leadtriage.store import open_store
+from leadtriage.safety.opening import open_store
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

@@ -17,7 +17,7 @@ import pytest
 from leadtriage.cli import main
 from leadtriage.errors import UserError
 from leadtriage.importing.reader import DamagedLine, UnreadableFile, read_table
-from leadtriage.store import open_store
+from leadtriage.safety.opening import open_store
 
 HEADER = "first_name,last_name,email,company\n"
 

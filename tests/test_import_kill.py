@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from leadtriage.store import open_store
+from leadtriage.safety.opening import open_store
 
 CHILD = r"""
 import sys
 from leadtriage.importing.service import Importer, ImportOptions
-from leadtriage.progress import Progress
-from leadtriage.store import open_store
+from leadtriage.util.progress import Progress
+from leadtriage.safety.opening import open_store
 
 def report(done, total, message):
     if done >= 2000:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from leadtriage.errors import UserError
 from leadtriage.importing.reader import read_table
 from leadtriage.importing.service import Importer, ImportOptions
-from leadtriage.store import open_store
+from leadtriage.safety.opening import open_store
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

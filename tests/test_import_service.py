@@ -12,9 +12,9 @@ from leadtriage.domain.public_id import format_public_id
 from leadtriage.errors import UserError
 from leadtriage.importing.mapping import Mapping
 from leadtriage.importing.service import Importer, ImportOptions
-from leadtriage.progress import Cancelled, Progress
 from leadtriage.services.leads import LeadService
 from leadtriage.store.settings import SettingsStore
+from leadtriage.util.progress import Cancelled, Progress
 
 
 def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
@@ -330,11 +330,11 @@ def test_hostile_content_is_data(store, tmp_path):
 
 
 def test_bulk_path_rebuilds_indexes_and_search(store, tmp_path, monkeypatch):
-    from leadtriage.importing import batch
+    from leadtriage.importing import write_batch
 
     importer = Importer(store)
     importer.import_file(write(tmp_path, "a.csv", "Name,Email\nOld Timer,old@x.io\n"))
-    monkeypatch.setattr(batch.BatchWriter, "_bulk_worth_it", lambda self: True)
+    monkeypatch.setattr(write_batch.BatchWriter, "_bulk_worth_it", lambda self: True)
     indexes_before = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type IN ('index','trigger')")}
     lines = ["Name,Email,Company"] + [f"Person {i},p{i}@example.com,Firm {i % 7}" for i in range(400)]
     lines.append("Old Timer,old@x.io,Renamed Firm")  # merges into a lead from before the batch
@@ -373,11 +373,11 @@ def test_spreadsheet_import_with_sheet_choice(store, tmp_path):
 
 
 def test_cancel_while_rebuilding_indexes_leaves_the_database_as_it_was(store, tmp_path, monkeypatch):
-    from leadtriage.importing import batch
+    from leadtriage.importing import write_batch
 
     importer = Importer(store)
     importer.import_file(write(tmp_path, "a.csv", "Name,Email\nOld Timer,old@x.io\n"))
-    monkeypatch.setattr(batch.BatchWriter, "_bulk_worth_it", lambda self: True)
+    monkeypatch.setattr(write_batch.BatchWriter, "_bulk_worth_it", lambda self: True)
     schema_before = store.conn.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
     # Cancel as the wizard's button does, in the middle of the rebuild.
     progress = Progress(lambda done, total, message: message.startswith("building the search index")

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leadtriage.store import open_store
-from leadtriage.store.latest_meeting import latest_sql
+from leadtriage.safety.opening import open_store
+from leadtriage.store.derived.latest_meeting import latest_sql
 from leadtriage.store.schema import LATEST_VERSION, MIGRATIONS, _v6_latest_meeting
 
 LEADS = (1, 2, 3)

@@ -6,10 +6,8 @@ from tests.conftest import FIXED_NOW
 
 
 @pytest.fixture
-def service(store):
-    with store.transaction() as db:
-        db["leads"].insert({"id": 1, "public_id": "LT-00001", "first_name": "Ana", "status": "new",
-                            "created_at": "2026-11-01 10:00:00", "updated_at": "2026-11-01 10:00:00"})
+def service(store, make_lead):
+    make_lead(first_name="Ana", last_name=None)
     return LeadService(store, rep="Alex", clock=lambda: FIXED_NOW)
 
 

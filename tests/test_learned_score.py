@@ -16,13 +16,13 @@ import pytest
 
 from leadtriage.cli import main
 from leadtriage.importing.service import Importer, ImportOptions
+from leadtriage.safety.opening import open_store
 from leadtriage.scoring.active import load_active
 from leadtriage.scoring.fast import FastScorer
 from leadtriage.scoring.features import READ_COLUMNS
 from leadtriage.scoring.learned import Model
 from leadtriage.scoring.training import train
 from leadtriage.services.leads import LeadService
-from leadtriage.store import open_store
 
 # The true chance is additive on the log-odds scale: base + source + plan.
 BASE = -2.5
@@ -177,9 +177,9 @@ def test_pinned_priority_is_kept_until_cleared(store, tmp_path):
 
 _CHILD = """
 import sys, time
-from leadtriage.progress import Progress
+from leadtriage.util.progress import Progress
 from leadtriage.scoring.training import train
-from leadtriage.store import open_store
+from leadtriage.safety.opening import open_store
 
 def report(done, total, message):
     if message.startswith("saving scores") and done > 0:
@@ -289,8 +289,8 @@ def test_undoing_the_history_puts_the_rules_back(store, tmp_path):
 
 
 def test_cancelling_a_background_retrain_kills_the_child_and_keeps_the_old_model(store, tmp_path):
-    from leadtriage.progress import Cancelled, Progress
     from leadtriage.scoring.background import run_in_child
+    from leadtriage.util.progress import Cancelled, Progress
 
     Importer(store).import_file(synthetic(tmp_path / "h.csv", 1500, seed=1), ImportOptions())
     train(store)

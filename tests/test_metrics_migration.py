@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from leadtriage.store import open_store
+from leadtriage.safety.opening import open_store
 from leadtriage.store.schema import MIGRATIONS, _v4_metrics
 from tests.test_discovery_summary import rewind_discovery_summary
 

@@ -8,7 +8,7 @@ import pytest
 
 from leadtriage.cli import main
 from leadtriage.domain.public_id import format_public_id
-from leadtriage.store import open_store
+from leadtriage.safety.opening import open_store
 from tests.metrics_fixture import add_handoff, add_lead, build
 
 

@@ -17,7 +17,7 @@ from leadtriage.cli import main
 from leadtriage.domain.public_id import format_public_id
 from leadtriage.errors import UserError
 from leadtriage.outcomes import import_outcomes, record_outcome
-from leadtriage.store import open_store
+from leadtriage.safety.opening import open_store
 from tests.handoff_helpers import insert_lead
 from tests.metrics_fixture import add_handoff, add_lead, build
 

@@ -87,7 +87,7 @@ def test_found_exactly_when_the_digits_are_in_the_number(store, tail):
 
 
 def test_upgrading_a_database_indexes_its_numbers_and_name_sort(demo_store, db_path):
-    from leadtriage.store import open_store
+    from leadtriage.safety.opening import open_store
     from leadtriage.store.schema import LATEST_VERSION
     from tests.first_week_helpers import rewind_first_week
 

@@ -251,7 +251,7 @@ def test_calls_made_before_the_enrolment_do_not_count_as_steps(store):
 
 
 def test_an_older_database_upgrades_and_its_today_queue_is_unchanged(demo_store, db_path):
-    from leadtriage.store import open_store
+    from leadtriage.safety.opening import open_store
     from leadtriage.store.schema import LATEST_VERSION
     from tests.test_latest_meeting import rewind_latest_meeting
 

@@ -8,11 +8,12 @@ import pytest
 
 from leadtriage.cli import main
 from leadtriage.errors import UserError
-from leadtriage.services.backups import BackupScheduler, backup_before
+from leadtriage.safety import backup as backups
+from leadtriage.safety import retention
+from leadtriage.safety.opening import open_store
+from leadtriage.safety.retention import choose_keep
+from leadtriage.safety.schedule import BackupScheduler, backup_before
 from leadtriage.services.leads import LeadService
-from leadtriage.store import backup as backups
-from leadtriage.store import open_store
-from leadtriage.store.backup import choose_keep
 
 from .conftest import FIXED_NOW
 
@@ -86,7 +87,7 @@ def test_prune_deletes_only_backups_it_named(tmp_path):
     mine.write_bytes(b"keep me")
     other = folder / f"other_{at(TODAY - timedelta(days=200)).strftime(backups.STAMP_FORMAT)}_manual.db"
     other.write_bytes(b"another database's backup")
-    removed = backups.prune(db, now=at(TODAY, 15))
+    removed = retention.prune(db, now=at(TODAY, 15))
     assert removed and all(p in names for p in removed)
     assert mine.exists() and other.exists()
     remaining = backups.list_backups(db)

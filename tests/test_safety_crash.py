@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from leadtriage.store import open_store
+from leadtriage.safety.opening import open_store
 
 CHILD = Path(__file__).with_name("_crash_child.py")
 LOG_KILLS = 13

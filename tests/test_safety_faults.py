@@ -8,10 +8,10 @@ import sqlite3
 import pytest
 
 from leadtriage.errors import DatabaseBusy, StorageProblem, UserError
-from leadtriage.services.backups import backup_before
+from leadtriage.safety import backup as backups
+from leadtriage.safety.opening import open_store
+from leadtriage.safety.schedule import backup_before
 from leadtriage.services.leads import LeadService
-from leadtriage.store import backup as backups
-from leadtriage.store import open_store
 from leadtriage.store.errors import environment_errors
 
 from .conftest import FIXED_NOW

@@ -8,9 +8,10 @@ import stat
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from leadtriage.safety import backup as backups
 from leadtriage.services.leads import LeadService
-from leadtriage.store import backup as backups
 from leadtriage.store import queue
+from tests.conftest import add_lead
 
 from .conftest import FIXED_NOW
 
@@ -29,10 +30,7 @@ FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 
 
 def new_lead(store) -> int:
-    with store.transaction() as db:
-        return db["leads"].insert({"public_id": f"LT-H{os.urandom(4).hex()}", "first_name": "H", "status": "new",
-                                   "created_at": "2026-11-01 10:00:00",
-                                   "updated_at": "2026-11-01 10:00:00"}).last_pk
+    return add_lead(store, first_name="H", last_name=None)
 
 
 @FAST
@@ -99,7 +97,7 @@ def test_database_wal_shm_and_backups_are_private(store, db_path):
 
 
 def test_private_even_with_a_permissive_umask(tmp_path):
-    from leadtriage.store import open_store
+    from leadtriage.safety.opening import open_store
 
     old = os.umask(0)
     try:
@@ -119,7 +117,8 @@ def test_logs_hold_no_personal_data(tmp_path, monkeypatch, capsys):
     with a distinctive name and phone: neither appears in the log file."""
     import leadtriage.logs as logs
     from leadtriage.cli import main
-    from leadtriage.store import open_store, recovery
+    from leadtriage.safety import recovery
+    from leadtriage.safety.opening import open_store
 
     monkeypatch.delenv("LEADTRIAGE_NO_LOG_FILE")
     monkeypatch.setattr(logs, "_configured", False)

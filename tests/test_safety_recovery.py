@@ -9,9 +9,10 @@ import pytest
 
 from leadtriage.cli import main
 from leadtriage.errors import DatabaseDamaged
+from leadtriage.safety import backup as backups
+from leadtriage.safety import check, recovery
+from leadtriage.safety.opening import open_store
 from leadtriage.services.leads import LeadService
-from leadtriage.store import backup as backups
-from leadtriage.store import open_store, recovery
 
 from .conftest import FIXED_NOW
 
@@ -206,32 +207,32 @@ def test_cli_restore_over_a_damaged_file_keeps_it_aside(capsys, db_path):
 
 
 def test_background_check_can_be_cancelled(demo_store, db_path):
-    from leadtriage.progress import Cancelled
+    from leadtriage.util.progress import Cancelled
 
     with pytest.raises(Cancelled):
-        recovery.find_damage(db_path, full=True, should_stop=lambda: True)
-    assert recovery.find_damage(db_path, full=True, should_stop=lambda: False) == []
+        check.find_damage(db_path, full=True, should_stop=lambda: True)
+    assert check.find_damage(db_path, full=True, should_stop=lambda: False) == []
 
 
 def test_big_files_get_the_fast_check_at_open_and_full_check_when_marked(demo_store, db_path, monkeypatch):
-    monkeypatch.setattr(recovery, "SYNC_CHECK_BYTES", 1024)
+    monkeypatch.setattr(check, "SYNC_CHECK_BYTES", 1024)
     demo_store.close()
-    assert recovery.needs_background_check(db_path)
+    assert check.needs_background_check(db_path)
     # Damage inside the activities table: the fast start-up test does not read it...
     with sqlite3.connect(db_path) as conn:
         root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'idx_leads_email'").fetchone()[0]
     with open(db_path, "r+b") as fh:
         fh.seek((root - 1) * 4096 + 8)
         fh.write(b"\xff" * 300)
-    assert recovery.find_damage(db_path) == []
+    assert check.find_damage(db_path) == []
     # ...the background check does, and marks the file so the next open checks in full.
-    assert recovery.find_damage(db_path, full=True)
-    recovery.mark_suspect(db_path)
+    assert check.find_damage(db_path, full=True)
+    check.mark_suspect(db_path)
     with pytest.raises(DatabaseDamaged):
         open_store(db_path)
     store, report = recovery.open_or_recover(db_path)
     store.close()
-    assert report is not None and not recovery.suspect_marker(db_path).exists()
+    assert report is not None and not check.suspect_marker(db_path).exists()
 
 
 def test_recovery_that_fails_midway_puts_the_damaged_file_back(db_path, monkeypatch):

@@ -2,10 +2,10 @@ from datetime import datetime, timedelta
 
 from PySide6.QtWidgets import QMessageBox
 
-from leadtriage.services.backups import BackupScheduler
+from leadtriage.safety import backup as backups
+from leadtriage.safety.opening import open_store
+from leadtriage.safety.schedule import BackupScheduler
 from leadtriage.services.leads import LeadService
-from leadtriage.store import backup as backups
-from leadtriage.store import open_store
 from leadtriage.ui.backups import BackupTableModel, RestoreDialog, load_rows
 from leadtriage.ui.main_window import MainWindow
 from leadtriage.ui.worker import Worker

@@ -46,11 +46,9 @@ def test_a_custom_word_with_accents_matches_with_or_without_them():
     assert "Director +13" in score_lead({"title": "Küchenchef"}, rules, NOW).reasons
 
 
-def test_a_no_answer_dial_does_not_raise_the_score(store):
-    with store.transaction() as db:
-        db["leads"].insert({"id": 1, "public_id": "LT-00001", "first_name": "Ana", "company": "Acme",
-                            "phone": "+12125550001", "status": "new", "score": 0, "attempts": 0, "connects": 0,
-                            "created_at": "2026-09-01 10:00:00", "updated_at": "2026-09-01 10:00:00"})
+def test_a_no_answer_dial_does_not_raise_the_score(store, make_lead):
+    make_lead(1, first_name="Ana", last_name=None, company="Acme", phone="+12125550001", score=0, attempts=0,
+              connects=0, created_at="2026-09-01 10:00:00", updated_at="2026-09-01 10:00:00")
     svc = LeadService(store, rep="Alex", clock=lambda: NOW)
     svc.update(1, {"source": "Webinar"}, "Edit source")
     before = svc.get(1)["score"]

@@ -34,7 +34,7 @@ def test_selftest_brief_is_a_real_pdf_of_a_demo_lead(qapp, tmp_path):
     reader = PdfReader(tmp_path / "brief.pdf")
     assert len(reader.pages) >= 1
     text = "".join(page.extract_text() for page in reader.pages)
-    from leadtriage.store import open_store
+    from leadtriage.safety.opening import open_store
 
     with open_store(tmp_path / "selftest.db") as store:
         public_id = store.conn.execute("SELECT public_id FROM leads ORDER BY id DESC LIMIT 1").fetchone()[0]

@@ -6,7 +6,8 @@ import stat
 import pytest
 
 from leadtriage.errors import DatabaseBusy, DatabaseTooNew, NotALeadTriageDatabase
-from leadtriage.store import APPLICATION_ID, open_store
+from leadtriage.safety.opening import open_store
+from leadtriage.store import APPLICATION_ID
 from leadtriage.store.schema import LATEST_VERSION, MIGRATIONS
 from leadtriage.store.settings import SettingsStore
 
@@ -81,24 +82,25 @@ def test_transaction_is_all_or_nothing(store):
 
 
 def test_each_schema_version_upgrades_with_nothing_lost(db_path):
+    from leadtriage.safety.opening import open_store
     from leadtriage.store.db import Store
 
     for version in range(1, LATEST_VERSION):
         path = db_path.with_name(f"v{version}.db")
-        s = Store.open(path)  # creates at latest; rebuild at `version` below
+        s = open_store(path)  # creates at latest; rebuild at `version` below
         s.close()
         path.unlink()
         for side in ("-wal", "-shm"):
             path.with_name(path.name + side).unlink(missing_ok=True)
         s = Store.__new__(Store)
-        from leadtriage.store.db import _connect, _create_private_file
+        from leadtriage.store.db import connect, create_private_file
         from leadtriage.store.lock import WriterLock
 
-        _create_private_file(path)
+        create_private_file(path)
         lock = WriterLock(path)
         lock.acquire()
-        Store.__init__(s, path, _connect(path, readonly=False), lock)
-        s._migrate(target=version)
+        Store.__init__(s, path, connect(path, readonly=False), lock)
+        s.migrate(target=version)
         with s.transaction() as db:
             db["leads"].insert({"id": 1, "public_id": "LT-0000X", "first_name": "Jürgen", "last_name": "Weiß",
                                 "company": "Nordwind GmbH", "email": "j.weiss@nordwind.de", "status": "engaged",
@@ -134,11 +136,18 @@ def test_settings_registry_types_and_defaults(store):
         settings.get("no_such_setting")
 
 
-def test_search_index_follows_edits(store):
-    with store.transaction() as db:
-        db["leads"].insert({"id": 5, "public_id": "LT-00005", "first_name": "Ana", "company": "Acme",
-                            "created_at": "x", "updated_at": "x"})
+def test_search_index_follows_edits(store, make_lead):
+    make_lead(5, first_name="Ana", company="Acme")
     store.conn.execute("UPDATE leads SET company = 'Zeppelin Logistik' WHERE id = 5")
     q = "SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?"
     assert store.conn.execute(q, ("zepp*",)).fetchall() == [(5,)]
     assert store.conn.execute(q, ("acme",)).fetchall() == []
+
+
+def test_the_lead_factory_makes_leads_the_app_accepts(store, make_lead):
+    from leadtriage.domain.public_id import parse_public_id
+
+    ids = [make_lead(), make_lead(company="Acme"), make_lead(40)]
+    assert ids == [1, 2, 40]
+    for lead_id, public_id in store.conn.execute("SELECT id, public_id FROM leads ORDER BY id"):
+        assert parse_public_id(public_id) == lead_id  # the check character is right

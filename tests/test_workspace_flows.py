@@ -11,17 +11,15 @@ from leadtriage.services.field_reps import FieldRepService
 from leadtriage.store.timeutil import to_db
 from leadtriage.ui.main_window import MainWindow
 from leadtriage.ui.worker import Worker
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, add_lead
 
 
 def add_leads(store, n=3, **fields):
-    with store.transaction() as db:
-        for i in range(1, n + 1):
-            db["leads"].insert({"id": i, "public_id": f"LT-0000{i}", "first_name": f"Lead{i}", "last_name": "Test",
-                                "company": f"Company {i}", "phone": f"+1212555000{i}", "status": "new",
-                                "score": 10 * (n - i),  # New view sorts by score: lead 1 first
-                                "created_at": "2026-11-20 10:00:00", "updated_at": "2026-11-20 10:00:00",
-                                **fields})
+    for i in range(1, n + 1):
+        add_lead(store, i, **{"first_name": f"Lead{i}", "last_name": "Test", "company": f"Company {i}",
+                              "phone": f"+1212555000{i}",
+                              "score": 10 * (n - i),  # New view sorts by score: lead 1 first
+                              "created_at": "2026-11-20 10:00:00", "updated_at": "2026-11-20 10:00:00", **fields})
 
 
 def make_window(qtbot, store, qsettings, view="new"):

@@ -31,7 +31,8 @@ def main() -> int:
         from PySide6.QtCore import QEventLoop, QSettings, QTimer
 
         from leadtriage.demo import generate
-        from leadtriage.store import open_store, queue
+        from leadtriage.safety.opening import open_store
+        from leadtriage.store import queue
         from leadtriage.ui.app import make_application
         from leadtriage.ui.main_window import MainWindow
         from leadtriage.ui.worker import Worker

@@ -75,7 +75,7 @@ class Shooter:
     # -- the fixed set -------------------------------------------------------------------
 
     def welcome(self) -> None:
-        from leadtriage.store import open_store
+        from leadtriage.safety.opening import open_store
 
         with open_store(self.tmp / "empty.db") as store:
             window = self.window(store)
@@ -84,8 +84,8 @@ class Shooter:
 
     def main_screens(self) -> None:
         from leadtriage.demo import generate
+        from leadtriage.safety.opening import open_store
         from leadtriage.scoring.training import train
-        from leadtriage.store import open_store
         from leadtriage.ui.theme import follow_system_scheme
 
         with open_store(self.tmp / "demo.db") as store:
@@ -110,8 +110,8 @@ class Shooter:
         """The Score quality page on a demo big enough for the learned score to be in
         charge (6,000 leads: a few hundred closed of each kind)."""
         from leadtriage.demo import generate
+        from leadtriage.safety.opening import open_store
         from leadtriage.scoring.training import train
-        from leadtriage.store import open_store
 
         with open_store(self.tmp / "demo-quality.db") as store:
             generate(store, leads=6000, seed=7, now=NOW)

@@ -18,10 +18,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from leadtriage.services.backups import BackupScheduler
-    from leadtriage.store import backup as backups
+    from leadtriage.safety import backup as backups
+    from leadtriage.safety import retention
+    from leadtriage.safety.recovery import open_or_recover
+    from leadtriage.safety.schedule import BackupScheduler
     from leadtriage.store.db import inspect_file
-    from leadtriage.store.recovery import open_or_recover
 
     path = Path(resolve_db_path(args.db))
     try:
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         # take it beside the app through a read-only connection; the copy is verified.
         report = None
         made = backups.backup_file(path, "manual", verify=True)
-        backups.prune(path)
+        retention.prune(path)
         leads = backups.lead_count(made) or 0
     else:
         with store:

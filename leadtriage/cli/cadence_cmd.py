@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from leadtriage.paths import resolve_db_path
     from leadtriage.playbook import files
     from leadtriage.playbook.service import PlaybookService
-    from leadtriage.store import open_store
+    from leadtriage.safety.opening import open_store
     from leadtriage.store.db import inspect_file
 
     db_path = Path(resolve_db_path(args.db))

@@ -19,10 +19,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from leadtriage.store import backup as backups
-    from leadtriage.store import open_store
+    from leadtriage.safety import backup as backups
+    from leadtriage.safety.opening import open_store
+    from leadtriage.safety.recovery import wal_damage
     from leadtriage.store.db import inspect_file
-    from leadtriage.store.recovery import wal_damage
     from leadtriage.store.schema import LATEST_VERSION
 
     path = Path(resolve_db_path(args.db))

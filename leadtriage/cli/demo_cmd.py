@@ -22,7 +22,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from leadtriage.demo.generator import BULK_THRESHOLD, build_demo_file, generate
     from leadtriage.errors import UserError
-    from leadtriage.store import open_store
+    from leadtriage.safety.opening import open_store
 
     if args.leads < 1:
         raise UserError("--leads must be at least 1.")

@@ -33,8 +33,8 @@ def run(args: argparse.Namespace) -> int:
         parse_public_ids,
         select_leads,
     )
-    from leadtriage.progress import Progress
-    from leadtriage.store import open_store
+    from leadtriage.safety.opening import open_store
+    from leadtriage.util.progress import Progress
 
     formats = parse_formats(args.format)
     ids = parse_public_ids(args.ids) if args.ids is not None else None

@@ -32,8 +32,8 @@ def run(args: argparse.Namespace) -> int:
     from leadtriage.importing.mapping import Mapping, auto_map, load_mapping_file
     from leadtriage.importing.reader import read_table, require_regular_file
     from leadtriage.importing.service import Importer, ImportOptions, require_lead_columns
-    from leadtriage.progress import Progress
-    from leadtriage.store import open_store
+    from leadtriage.safety.opening import open_store
+    from leadtriage.util.progress import Progress
 
     source = Path(args.file)
     # Read and check the list before the database is opened or created: a file that is

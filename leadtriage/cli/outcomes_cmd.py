@@ -64,7 +64,7 @@ def _open(path: Path, dry_run: bool):
     """The writer's way in; a dry run that finds the app open (the lock held) checks
     through a connection that rolls everything back instead of refusing."""
     from leadtriage.errors import DatabaseBusy
-    from leadtriage.store import open_store
+    from leadtriage.safety.opening import open_store
     from leadtriage.store.db import Store
 
     try:

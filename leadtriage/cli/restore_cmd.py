@@ -20,9 +20,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from leadtriage.store import backup as backups
-    from leadtriage.store import open_store
-    from leadtriage.store.recovery import move_aside
+    from leadtriage.safety import backup as backups
+    from leadtriage.safety.opening import open_store
+    from leadtriage.safety.recovery import move_aside
 
     path = Path(resolve_db_path(args.db))
     source = Path(args.file).expanduser()

@@ -20,11 +20,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from leadtriage.errors import UserError
-    from leadtriage.progress import Progress
+    from leadtriage.safety.opening import open_store
     from leadtriage.scoring.training import history_counts, latest_report, train
-    from leadtriage.store import open_store
     from leadtriage.store.db import inspect_file
     from leadtriage.store.schema import LATEST_VERSION
+    from leadtriage.util.progress import Progress
 
     path = Path(resolve_db_path(args.db))
     if inspect_file(path) is None:

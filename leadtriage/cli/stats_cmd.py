@@ -25,7 +25,7 @@ def open_for_reading(path: Path):
     """Read-only when the schema is current; an older database is upgraded first
     (the metrics tables come with schema v3)."""
     from leadtriage.errors import UserError
-    from leadtriage.store import open_store
+    from leadtriage.safety.opening import open_store
     from leadtriage.store.db import inspect_file
     from leadtriage.store.schema import LATEST_VERSION
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import random
 import sqlite3
@@ -19,7 +18,6 @@ import time
 import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,12 +27,14 @@ from pathlib import Path
 from leadtriage.demo import pools as P
 from leadtriage.domain.public_id import format_public_id
 from leadtriage.errors import UserError
+from leadtriage.safety.opening import open_store
 from leadtriage.scoring import rules_from_setting
-from leadtriage.scoring.batch import BatchScorer
+from leadtriage.scoring.score_many import BatchScorer
 from leadtriage.store.bulk import drop_for_bulk, restore_after_bulk
 from leadtriage.store.db import Store, inspect_file
 from leadtriage.store.lock import WriterLock
 from leadtriage.store.schema import LEAD_COLUMNS
+from leadtriage.util import processes
 
 BULK_THRESHOLD = 20_000
 BULK_TABLES = ("leads", "activities", "handoffs")
@@ -212,15 +212,20 @@ def _run_chunks(jobs: list[tuple], parallel: bool) -> Iterator[tuple]:
         yield from map(_chunk, jobs)
         return
     # Both cores make rows while this thread writes; a short window bounds memory.
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
-        pending = deque(pool.submit(_chunk, job) for job in jobs[:4])
+    # A chunk whose helper could not start or died is made here (same seed, same rows).
+    pool = processes.HelperPool(2, what="demo")
+    try:
+        pending = deque((job, pool.submit(_chunk, job)) for job in jobs[:4])
         for job in jobs[4:]:
-            result = pending.popleft().result()
-            pending.append(pool.submit(_chunk, job))
+            done, future = pending.popleft()
+            result = pool.result(future, _chunk, done)
+            pending.append((job, pool.submit(_chunk, job)))
             yield result
         while pending:
-            yield pending.popleft().result()
+            done, future = pending.popleft()
+            yield pool.result(future, _chunk, done)
+    finally:
+        pool.close()
 
 
 def _reference_rows(db, now_epoch: float, seed: int) -> tuple[list[int], list[int]]:
@@ -274,7 +279,7 @@ def build_demo_file(
                     raise UserError("This database already has leads; demo data goes into a new, empty database.")
         tmp = path.with_name(path.name + ".demo-part")
         _remove_with_sidecars(tmp)
-        store = Store.open(tmp)
+        store = open_store(tmp)
         try:
             store.conn.execute("PRAGMA journal_mode = OFF")
             store.conn.execute("PRAGMA synchronous = OFF")

@@ -294,7 +294,7 @@ def _collect(
     zone = _zone(lead["timezone"])
     if meeting_at is None:
         # The meeting booked at qualification, else the latest one a handoff recorded
-        # (`store.latest_meeting` keeps it on the lead).
+        # (`store.derived.latest_meeting` keeps it on the lead).
         meeting_at = _moment(lead.get("latest_meeting_at"))
     name = clean_line(" ".join(p for p in (lead["first_name"], lead["last_name"]) if p)) or "(no name)"
     field_rep = clean_line(lead["field_rep_name"])

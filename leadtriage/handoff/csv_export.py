@@ -31,10 +31,10 @@ exporter's output):
   are not UTF-8 (`_needs_plain`) goes the plain way: a hostile lead costs what every
   lead used to, not its chunk.
 - The CRM description comes from `leads.discovery_summary`, kept by SQLite when
-  discovery changes (`store.discovery_summary`), joined here with the ID and the
+  discovery changes (`store.derived.discovery_summary`), joined here with the ID and the
   meeting; parsing the JSON fields per row was half the export's time. The sheet's
   brief cells are built here.
-- The next chunk's SELECT runs on a thread (`csv_reader`) while this one is checked
+- The next chunk's SELECT runs on a thread (`csv_prefetch`) while this one is checked
   and written.
 Values only a foreign tool can store (see `store.lenient`) go the plain way, which
 reads them leniently: a BLOB as the text it holds, invalid UTF-8 with U+FFFD. The
@@ -55,13 +55,13 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
-from leadtriage.gcpause import cyclic_gc_paused
-from leadtriage.handoff.csv_reader import ChunkReader, reader
+from leadtriage.handoff.csv_prefetch import ChunkReader, reader
 from leadtriage.handoff.text import _STRIP
-from leadtriage.store.discovery_summary import EXPORT_TEXT, PLAN_PARTS
-from leadtriage.store.latest_meeting import latest_sql
+from leadtriage.store.derived.discovery_summary import EXPORT_TEXT, PLAN_PARTS
+from leadtriage.store.derived.latest_meeting import latest_sql
 from leadtriage.store.lenient import as_text
 from leadtriage.store.schema import LEAD_COLUMNS
+from leadtriage.util.gcpause import cyclic_gc_paused
 
 TRIGGERS = frozenset("=+-@\t\r")
 # First characters that need a closer look: triggers, and anything `_STRIP` would
@@ -117,7 +117,7 @@ def _pains(pains: str | None) -> str:
 
 def discovery_text(pains: str | None, motivations: str | None, plan: str | None) -> str:
     """The description's discovery part: "" or ". Pain points: ... . Timeline: ...".
-    `store.discovery_summary` keeps the same text with each lead, in SQL."""
+    `store.derived.discovery_summary` keeps the same text with each lead, in SQL."""
     parts = []
     pains = _pains(pains)
     if pains:
@@ -233,7 +233,7 @@ _RS_B = _RS.encode()
 _FROM = "FROM json_each(:ids) j CROSS JOIN leads l ON l.id = j.value LEFT JOIN field_reps r ON r.id = l.field_rep_id"
 BRIEF = None  # in `Profile.cells`: where the brief's cells go
 # The meeting for the fast way, from `leads.latest_meeting_at` (kept by triggers, see
-# `store.latest_meeting`): NUL (the row goes the plain way) for a BLOB, or a time long
+# `store.derived.latest_meeting`): NUL (the row goes the plain way) for a BLOB, or a time long
 # enough to push the description over the cell limit.
 _MEETING_FAST = (
     "coalesce(CASE WHEN length(:meeting_at) > 100 THEN char(0) ELSE :meeting_at END, "

@@ -23,12 +23,12 @@ from leadtriage.handoff import csv_export
 from leadtriage.handoff.brief import Brief, collect_brief
 from leadtriage.handoff.filenames import FileNamer, safe_stem
 from leadtriage.paths import restrict_folder
-from leadtriage.progress import NO_PROGRESS, Progress
 from leadtriage.services.leads import LeadService
 from leadtriage.store.db import Store
 from leadtriage.store.lenient import as_text, lenient_text
 from leadtriage.store.settings import SettingsStore
 from leadtriage.store.timeutil import to_db
+from leadtriage.util.progress import NO_PROGRESS, Progress
 
 BRIEF_FORMATS = ("pdf", "html", "md", "ics")
 CSV_FORMATS = tuple(csv_export.PROFILES)

@@ -13,8 +13,6 @@ process when the batch is big (see there).
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 import sys
 from pathlib import Path
 
@@ -27,6 +25,8 @@ from PySide6.QtGui import (
     QTextDocument,
     QTextOption,
 )
+
+from leadtriage.util import processes
 
 # Territories whose paper standard is US Letter; everywhere else uses A4.
 _LETTER = {
@@ -136,19 +136,14 @@ class PdfPrinter:
         self._sent: list[tuple[str, str, str]] = []  # jobs the helper has not answered yet, oldest first
         self._process = self._conn = None
         if helper is None:
-            helper = expected >= HELPER_THRESHOLD and (os.cpu_count() or 1) > 1
+            helper = expected >= HELPER_THRESHOLD and processes.spare_core()
         if helper:
-            ctx = multiprocessing.get_context("spawn")
-            self._conn, child = ctx.Pipe()
-            process = ctx.Process(target=_helper_main, args=(child, _page_key(page_size)),
-                                  name="leadtriage-pdf", daemon=True)
-            try:
-                process.start()
-            except OSError:  # no process to be had (limits, memory): print here, as for small batches
-                log.warning("could not start the PDF helper process; printing in this process")
+            self._conn, child = processes.context().Pipe()
+            # None: no process to be had (limits, memory): print here, as for small batches.
+            self._process = processes.start_helper(_helper_main, (child, _page_key(page_size)),
+                                                   name="leadtriage-pdf", what="PDF")
+            if self._process is None:
                 self._conn.close()
-            else:
-                self._process = process
             child.close()
 
     @property

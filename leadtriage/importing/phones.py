@@ -9,17 +9,14 @@ Small imports resolve in-process: a process start costs more than it saves.
 
 from __future__ import annotations
 
-import logging
-import multiprocessing
 import os
 import sys
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
 
 from leadtriage.importing.normalise import PhoneResult, normalise_phone
+from leadtriage.util import processes
 
-log = logging.getLogger(__name__)
 Pair = tuple[str, str]  # (raw text, region to read it in)
 
 
@@ -32,61 +29,27 @@ def resolve(pairs: Sequence[Pair]) -> list[tuple]:
     return out
 
 
-def _watch_parent(parent: int) -> None:
-    """In the helper: exit as soon as the importing process is gone (killed, crashed),
-    instead of lingering as an orphan."""
-    import threading
-    import time
-
-    def watch() -> None:
-        while True:
-            time.sleep(0.5)
-            if os.getppid() != parent:
-                os._exit(0)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
-class _Done(Future):
-    def __init__(self, value: list[tuple]):
-        super().__init__()
-        self.set_result(value)
-
-
 class PhoneResolver:
     def __init__(self, parallel: bool):
-        self._pool: ProcessPoolExecutor | None = None
         # Not in a frozen bundle: multiprocessing there needs freeze_support() at start-up.
-        if (parallel and (os.cpu_count() or 1) > 1 and not getattr(sys, "frozen", False)
-                and os.environ.get("LEADTRIAGE_IMPORT_WORKERS", "1") != "0"):
-            # spawn, not fork: the app has Qt threads running, and fork with threads is unsafe.
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_watch_parent, initargs=(os.getpid(),))
+        helper = (parallel and processes.spare_core() and not getattr(sys, "frozen", False)
+                  and os.environ.get("LEADTRIAGE_IMPORT_WORKERS", "1") != "0")
+        self._pool = processes.HelperPool(1, what="phone", run_here=not helper, watch_parent=True)
 
     @property
     def parallel(self) -> bool:
-        return self._pool is not None
+        return self._pool.parallel
 
     def submit(self, pairs: list[Pair]) -> tuple[list[Pair], Future]:
-        if self._pool is None or len(pairs) < 200:
-            return pairs, _Done(resolve(pairs))
+        if not self._pool.parallel or len(pairs) < 200:
+            done: Future = Future()
+            done.set_result(resolve(pairs))
+            return pairs, done
         return pairs, self._pool.submit(resolve, pairs)
 
     def results(self, pending: tuple[list[Pair], Future]) -> list[PhoneResult]:
         pairs, future = pending
-        try:
-            values = future.result()
-        except BrokenProcessPool:
-            # The helper could not start or died: carry on in this process (slower, same answers).
-            log.warning("phone helper process failed; continuing in-process")
-            self.close()
-            values = resolve(pairs)
-        return [PhoneResult(*t) for t in values]
+        return [PhoneResult(*t) for t in self._pool.result(future, resolve, pairs)]
 
     def close(self) -> None:
-        if self._pool is not None:
-            pool, self._pool = self._pool, None
-            try:
-                pool.shutdown(wait=True, cancel_futures=True)
-            except BrokenProcessPool:
-                pass
+        self._pool.close()

@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 from leadtriage.errors import UserError
-from leadtriage.importing.batch import HISTORY_REP, MERGE_COLUMNS, BatchWriter
 from leadtriage.importing.mapping import Mapping, auto_map, header_signature
 from leadtriage.importing.model import (
     Clock,
@@ -44,9 +43,10 @@ from leadtriage.importing.model import (
     utc_now,
 )
 from leadtriage.importing.reader import read_table
-from leadtriage.progress import NO_PROGRESS, Progress
+from leadtriage.importing.write_batch import HISTORY_REP, MERGE_COLUMNS, BatchWriter
 from leadtriage.store.db import Store
 from leadtriage.store.timeutil import to_db
+from leadtriage.util.progress import NO_PROGRESS, Progress
 
 # Columns that say who a lead is; a list needs at least one of them.
 _IDENTITY = {"full_name", "first_name", "last_name", "company", "email", "phone", "linkedin"}
@@ -131,7 +131,7 @@ class Importer:
         require_lead_columns(mapping, plan.path.name)
         region = (options.default_region or self._setting("default_region") or "US").upper()
         if not options.dry_run and self._has_leads():
-            from leadtriage.store.backup import backup
+            from leadtriage.safety.backup import backup
 
             backup(self.store, reason="before-import")
         started = time.perf_counter()

@@ -36,8 +36,8 @@ from leadtriage.domain.dispositions import BY_KEY as DISPOSITIONS
 from leadtriage.metrics.costs import cost_model
 from leadtriage.metrics.followup import RepFollowUps, needs_follow_up
 from leadtriage.metrics.period import Period, local_midnight_utc, week_start
-from leadtriage.progress import NO_PROGRESS, Progress
 from leadtriage.store.schema import TTF_BOUNDS
+from leadtriage.util.progress import NO_PROGRESS, Progress
 
 GROUPINGS = {"source": "source", "campaign": "campaign", "rep": "owner"}
 STAGES = ("leads", "attempted", "connected", "qualified", "handed_off", "accepted", "opportunities", "won")

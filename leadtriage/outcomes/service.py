@@ -285,7 +285,7 @@ def import_outcomes(
     if not plan:
         return report
     if make_backup and not dry_run:
-        from leadtriage.store.backup import backup
+        from leadtriage.safety.backup import backup
 
         backup(store, reason="before-outcomes")
     try:

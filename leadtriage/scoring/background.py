@@ -7,24 +7,26 @@ transaction at the end, so a killed child leaves the previous model and scores
 (the same guarantee a crash gets). The child opens the database without a writer
 lock of its own: the app that started it holds that lock.
 
-The child is a multiprocessing "spawn" process, which also works in the bundled
-app (packaging/entry.py calls freeze_support first).
+The child is started by `leadtriage.util.processes` (a "spawn" process, which also
+works in the bundled app); where no process can be had, training runs here.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 from pathlib import Path
 from typing import Any
 
-from leadtriage.progress import Cancelled, Progress
+from leadtriage.util import processes
+from leadtriage.util.progress import Cancelled, Progress
 
 
 def run_in_child(db_path: Path, progress: Progress) -> dict[str, Any]:
-    ctx = multiprocessing.get_context("spawn")
-    receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(str(db_path), send), daemon=True)
-    child.start()
+    receive, send = processes.context().Pipe(duplex=False)
+    child = processes.start_helper(_child, (str(db_path), send), name="leadtriage-retrain", what="retraining")
+    if child is None:  # no process to be had: train here (the window may stall, the answer is the same)
+        receive.close()
+        send.close()
+        return _train_here(Path(db_path), progress)
     send.close()  # the child holds the only writing end: EOF when it ends
     report: dict[str, Any] | None = None
     failure = ""
@@ -53,14 +55,25 @@ def run_in_child(db_path: Path, progress: Progress) -> dict[str, Any]:
     return report
 
 
+def _train_here(path: Path, progress: Progress) -> dict[str, Any]:
+    from leadtriage.scoring.training import train
+    from leadtriage.store.db import Store, connect
+
+    store = Store(path, connect(path, readonly=False), lock=None)
+    try:
+        return train(store, progress)
+    finally:
+        store.conn.close()
+
+
 def _child(path: str, send) -> None:
     from leadtriage.scoring.training import train
-    from leadtriage.store.db import Store, _connect
+    from leadtriage.store.db import Store, connect
 
     def relay(done: int, total: int, message: str) -> None:
         send.send(("progress", done, total, message))
 
-    store = Store(Path(path), _connect(Path(path), readonly=False), lock=None)
+    store = Store(Path(path), connect(Path(path), readonly=False), lock=None)
     try:
         send.send(("report", train(store, Progress(relay))))
     except Exception as exc:  # noqa: BLE001 - reported to the app as one line, then the child ends

@@ -21,21 +21,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from leadtriage.progress import NO_PROGRESS, Progress
 from leadtriage.scoring.active import (
     FULL_PER_CLASS,
     MIN_PER_CLASS,
     blend_weight,
     regime,
 )
-from leadtriage.scoring.batch import BatchScorer
 from leadtriage.scoring.fast import FastScorer, blend
 from leadtriage.scoring.features import READ_COLUMNS, lead_values
 from leadtriage.scoring.learned import Model, auc, fit
 from leadtriage.scoring.rules import rules_from_setting
+from leadtriage.scoring.score_many import BatchScorer
 from leadtriage.store.db import Store
 from leadtriage.store.settings import SettingsStore
 from leadtriage.store.timeutil import to_db
+from leadtriage.util.progress import NO_PROGRESS, Progress
 
 POSITIVE_SQL = (
     "(l.status IN ('opportunity', 'won') OR EXISTS (SELECT 1 FROM handoffs h WHERE h.lead_id = l.id "

@@ -1,5 +1,9 @@
-"""Opening a LeadTriage database: identity checks, the writer lock, pragmas and
-migrations. Everything else receives a `Store` (never a global)."""
+"""A LeadTriage database connection: identity checks, pragmas, transactions and
+migrations. Everything else receives a `Store` (never a global).
+
+Opening one for use (check, lock, connect, migrate with a backup first) is
+`leadtriage.safety.opening.open_store`: the open needs backups and the check for
+damage, and those live above the store, in `leadtriage.safety`."""
 
 from __future__ import annotations
 
@@ -21,7 +25,6 @@ from leadtriage.errors import (
     UserError,
 )
 from leadtriage.paths import restrict_file
-from leadtriage.store import backup as backup_mod
 from leadtriage.store import schema_check
 from leadtriage.store.errors import environment_errors
 from leadtriage.store.lock import WriterLock
@@ -39,12 +42,13 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 class Store:
     """One open database: a sqlite3 connection plus its sqlite-utils wrapper.
 
-    `Store.open` is the only way in. Writers hold the writer lock until `close`.
+    `leadtriage.safety.opening.open_store` is the way in. Writers hold the writer
+    lock until `close`.
     """
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, lock: WriterLock | None):
+    def __init__(self, path: Path, conn: sqlite3.Connection, lock: WriterLock | None, *, new: bool = False):
         self.path = path
-        self._new = False  # this Store made the database (see close)
+        self._new = new  # this Store made the database (see close)
         self.conn = conn
         self._db: sqlite_utils.Database | None = None
         self._lock = lock
@@ -65,56 +69,6 @@ class Store:
     # -- opening ---------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, writer: bool = True, create: bool = True) -> Store:
-        path = Path(path)
-        version = inspect_file(path)  # raises for foreign / too-new / missing files
-        if version is None and not create:
-            raise UserError(f"No LeadTriage database at {path}.")
-        if version is None and not path.parent.is_dir():
-            raise StorageProblem(f"The folder {path.parent} does not exist.")
-        lock = None
-        if writer:
-            lock = WriterLock(path)
-            lock.acquire()
-        conn = None
-        made = version is None and not path.exists()
-        try:
-            if version is None:
-                _create_private_file(path)
-                if lock is not None:
-                    lock.cover_file()  # now that the file exists, lock it under every name
-            elif writer:
-                # Never write into a damaged file: the caller decides about recovery
-                # (leadtriage.store.recovery.open_or_recover).
-                from leadtriage.store.recovery import check_or_raise
-
-                check_or_raise(path)
-            conn = _connect(path, readonly=not writer)
-            store = cls(path, conn, lock)
-            store._new = version is None
-            if writer:
-                # What a killed backup left; kept if another LeadTriage is writing it.
-                backup_mod.remove_stale_parts(backup_mod.backups_dir(path), path.stem)
-                store._migrate()
-                if _is_own_database(path):
-                    from leadtriage.store.settings import adopt_machine_settings
-
-                    adopt_machine_settings(store)
-            return store
-        except BaseException:
-            try:
-                if conn is not None:
-                    _close_quietly(conn, truncate=writer)
-                if version is None and writer:
-                    # A new database that could not even be set up (a full disk): leave
-                    # nothing behind, least of all a WAL that keeps the disk full.
-                    _remove_new_database(path, made)
-            finally:
-                if lock:
-                    lock.release()
-            raise
-
-    @classmethod
     def open_scratch(cls, path: str | os.PathLike[str]) -> Store:
         """A read-write connection without the writer lock, for a dry run while the app
         holds the lock: the caller rolls back every transaction it opens (nothing is
@@ -127,13 +81,13 @@ class Store:
             raise UserError(f"No LeadTriage database at {path}.")
         if version < LATEST_VERSION:
             raise DatabaseBusy(f"{path.name} needs an upgrade first; close the app that has it open and try again.")
-        return cls(path, _connect(path, readonly=False), lock=None)
+        return cls(path, connect(path, readonly=False), lock=None)
 
     def for_worker(self) -> Store:
         """A second Store on the same file for a worker thread: its own connection
         (transactions must not interleave with the UI thread's), no lock of its own
         (the opener's writer lock covers this process)."""
-        worker = Store(self.path, _connect(self.path, readonly=False), lock=None)
+        worker = Store(self.path, connect(self.path, readonly=False), lock=None)
         worker._lock_owner = self
         return worker
 
@@ -147,14 +101,14 @@ class Store:
         try:
             if self._lock is not None:
                 if discard_if_new and self._new and not self._has_data():
-                    _close_quietly(self.conn, truncate=False)
-                    _remove_new_database(self.path, True)
+                    close_quietly(self.conn, truncate=False)
+                    remove_new_database(self.path, True)
                     return
                 # Fold the WAL back so the file is self-contained when the app is closed.
                 with environment_errors():
                     self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
-            _close_quietly(self.conn, truncate=False)
+            close_quietly(self.conn, truncate=False)
             if self._lock is not None:
                 self._lock.release()
 
@@ -236,14 +190,10 @@ class Store:
     def user_version(self) -> int:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
-    def _migrate(self, target: int = LATEST_VERSION) -> None:
-        current = self.user_version
-        if current >= target:
-            return
-        if current > 0:
-            made = backup_mod.backup(self, reason=f"before-migration-v{current + 1}")
-            log.info("backup before migration written to %s", made.name)
-        for number in range(current + 1, target + 1):
+    def migrate(self, target: int = LATEST_VERSION) -> None:
+        """Apply the migrations up to `target`, each in its own transaction. Backing up
+        first is the caller's part (`leadtriage.safety.backup.migrate_with_backup`)."""
+        for number in range(self.user_version + 1, target + 1):
             with self.transaction():
                 MIGRATIONS[number - 1](self.db)
                 self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -257,10 +207,6 @@ class Store:
     def integrity_check(self) -> list[str]:
         rows = self.conn.execute("PRAGMA integrity_check").fetchall()
         return [r[0] for r in rows]
-
-
-def open_store(path: str | os.PathLike[str], *, writer: bool = True, create: bool = True) -> Store:
-    return Store.open(path, writer=writer, create=create)
 
 
 def inspect_file(path: Path) -> int | None:
@@ -343,7 +289,7 @@ def _check_new_path(path: Path) -> None:
         raise NotALeadTriageDatabase(f"{parent} is not a folder. Nothing was changed.")
 
 
-def _close_quietly(conn: sqlite3.Connection, *, truncate: bool) -> None:
+def close_quietly(conn: sqlite3.Connection, *, truncate: bool) -> None:
     """Close on a failure path: a checkpoint that fails too (the disk is still full)
     must not hide the first error, nor leave the connection to the garbage collector."""
     if truncate:
@@ -357,7 +303,7 @@ def _close_quietly(conn: sqlite3.Connection, *, truncate: bool) -> None:
         log.warning("closing the database failed: %s", type(exc).__name__)
 
 
-def _remove_new_database(path: Path, made: bool) -> None:
+def remove_new_database(path: Path, made: bool) -> None:
     for side in ("-wal", "-shm", "-journal"):
         path.with_name(path.name + side).unlink(missing_ok=True)
     try:
@@ -369,17 +315,7 @@ def _remove_new_database(path: Path, made: bool) -> None:
         log.warning("could not remove a database that failed to be set up: %s", exc.strerror)
 
 
-def _is_own_database(path: Path) -> bool:
-    """This computer's own database: the one it opens without `--db`."""
-    from leadtriage.paths import resolve_db_path
-
-    try:
-        return os.path.samefile(path, resolve_db_path(None))
-    except OSError:
-        return False
-
-
-def _create_private_file(path: Path) -> None:
+def create_private_file(path: Path) -> None:
     # Create the file ourselves with 0600 so SQLite (which copies the database's
     # mode onto -wal/-shm) never makes personal data world-readable.
     try:
@@ -390,9 +326,7 @@ def _create_private_file(path: Path) -> None:
     restrict_file(path)
 
 
-
-
-def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
+def connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
     uri = path.resolve().as_uri() + ("?mode=ro" if readonly else "")
     with environment_errors():
         # isolation_level=None: we issue BEGIN/COMMIT ourselves (see Store.transaction).

@@ -89,7 +89,7 @@ class WriterLock:
 
     def cover_file(self) -> None:
         """Lock the database file itself (all its names). Called again by
-        `Store.open` once a new database file has been created."""
+        `open_store` once a new database file has been created."""
         if fcntl is None or self._fd is not None:
             return
         try:

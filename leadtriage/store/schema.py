@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from leadtriage.store import cadence_tables, discovery_summary, latest_meeting, sync_outbox
+from leadtriage.store import cadence_tables, sync_outbox
+from leadtriage.store.derived import discovery_summary, latest_meeting
 
 if TYPE_CHECKING:
     import sqlite_utils

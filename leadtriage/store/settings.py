@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from leadtriage import machine_settings
 from leadtriage.config import REGISTRY, SETTINGS, get_setting
-from leadtriage.store.db import Store
+
+if TYPE_CHECKING:
+    # Annotations only: the schema's migrations read settings, and the connection
+    # module runs the migrations.
+    from leadtriage.store.db import Store
 
 log = logging.getLogger(__name__)
 

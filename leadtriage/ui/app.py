@@ -59,7 +59,7 @@ def start(db_arg: str | None = None) -> Session:
     from PySide6.QtCore import QTimer
 
     from leadtriage.paths import resolve_db_path
-    from leadtriage.store import recovery
+    from leadtriage.safety import recovery
     from leadtriage.ui import excepthook
     from leadtriage.ui.backups import show_recovery_report
     from leadtriage.ui.main_window import MainWindow

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from leadtriage import APP_NAME
-from leadtriage.store import backup as backups
+from leadtriage.safety import backup as backups
 from leadtriage.store.db import Store
 from leadtriage.ui.worker import Worker
 
@@ -196,7 +196,7 @@ class BackupController(QObject):
         # Created on first use and then only touched from worker jobs, with a
         # connection of its own (never the UI thread's).
         if self._scheduler is None:
-            from leadtriage.services.backups import BackupScheduler
+            from leadtriage.safety.schedule import BackupScheduler
 
             self._worker_store = self.store.for_worker()
             factory = self._scheduler_factory or (lambda s: BackupScheduler(s))
@@ -299,7 +299,7 @@ class BackupController(QObject):
 
     def check_in_background(self) -> None:
         """Full integrity check of a database too big to check during start-up."""
-        from leadtriage.store import recovery
+        from leadtriage.safety import recovery
 
         def done(problems: list[str]) -> None:
             if not problems:

@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from leadtriage.progress import Cancelled, Progress
+from leadtriage.util.progress import Cancelled, Progress
 
 log = logging.getLogger(__name__)
 

@@ -38,11 +38,11 @@ from PySide6.QtWidgets import (
 from leadtriage.importing.mapping import CUSTOM, IGNORE, TARGETS, Mapping
 from leadtriage.importing.reader import DamagedLine
 from leadtriage.importing.service import Importer, ImportOptions, ImportPlan, ImportResult
-from leadtriage.progress import Progress
 from leadtriage.store.db import Store
 from leadtriage.store.settings import SettingsStore
 from leadtriage.ui.importing.models import RowsModel
 from leadtriage.ui.worker import Worker
+from leadtriage.util.progress import Progress
 
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1", "cp850", "mac-roman"]
 DELIMITERS = [(",", "Comma ( , )"), (";", "Semicolon ( ; )"), ("\t", "Tab"), ("|", "Pipe ( | )")]

@@ -11,9 +11,7 @@ A damaged file is never deleted and never silently replaced by an empty one:
    good backup is restored;
 4. with neither, recovery stops with a clear message and the damaged file kept.
 
-`find_damage` is the check at open: SQLite's quick_check for files small enough to
-check within the start-up budget, a truncation test plus a walk of the main tables'
-edges for bigger ones (the app then runs the full check on its worker thread).
+The check at open (`find_damage`) is `leadtriage.safety.check`.
 """
 
 from __future__ import annotations
@@ -23,7 +21,6 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,20 +29,30 @@ from typing import TYPE_CHECKING
 
 from leadtriage.errors import DatabaseDamaged, StorageProblem
 from leadtriage.paths import restrict_file
-from leadtriage.progress import Cancelled
-from leadtriage.store import backup as backups
+from leadtriage.safety import backup as backups
+
+# The check at open lives in safety.check; the app's background check reaches it
+# through recovery, the module it hands damage to.
+from leadtriage.safety.check import (  # noqa: F401
+    check_or_raise,
+    find_damage,
+    header_fields,
+    is_ours,
+    mark_suspect,
+    needs_background_check,
+    suspect_marker,
+    wal_damage,
+)
+from leadtriage.safety.opening import open_store
+from leadtriage.store.db import APPLICATION_ID, inspect_file
 from leadtriage.store.errors import environment_errors
 from leadtriage.store.lock import WriterLock, lock_path
-from leadtriage.store.wal import describe as describe_wal
-from leadtriage.store.wal import inspect_wal
 
 if TYPE_CHECKING:
     from leadtriage.store.db import Store
 
 log = logging.getLogger(__name__)
 
-SQLITE_HEADER = b"SQLite format 3\x00"
-SYNC_CHECK_BYTES = 64 * 1024 * 1024  # quick_check of 64 MB takes well under a second
 _CLI_TIMEOUT_S = 600
 # Parents before children so foreign keys hold while rows are merged back.
 _KNOWN_ORDER = ("field_reps", "campaigns", "import_batches", "leads", "activities", "handoffs",
@@ -93,165 +100,18 @@ class RecoveryReport:
         return done
 
 
-# -- detecting ------------------------------------------------------------------------
-
-
-def header_fields(path: Path) -> dict[str, int] | None:
-    """The raw header of an SQLite file, or None when it does not have one."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(100)
-    except OSError:
-        return None
-    if len(head) < 100 or not head.startswith(SQLITE_HEADER):
-        return None
-    page_size = int.from_bytes(head[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    change_counter = int.from_bytes(head[24:28], "big")
-    pages = int.from_bytes(head[28:32], "big")
-    valid_for = int.from_bytes(head[92:96], "big")
-    return {
-        "page_size": page_size,
-        "pages": pages if valid_for == change_counter else 0,
-        "user_version": int.from_bytes(head[60:64], "big"),
-        "application_id": int.from_bytes(head[68:72], "big"),
-    }
-
-
-def is_ours(path: Path) -> bool:
-    from leadtriage.store.db import APPLICATION_ID
-
-    header = header_fields(path)
-    return header is not None and header["application_id"] == APPLICATION_ID
-
-
-def find_damage(path: Path, *, full: bool | None = None,
-                should_stop: Callable[[], bool] | None = None) -> list[str]:
-    """SQLite's findings about `path` ([] = healthy). `full=None` runs quick_check
-    when the file is small enough to check during start-up. `should_stop` lets a
-    background check end early (quitting the app must not wait for a 2 GB check):
-    it then raises `Cancelled`."""
-    header = header_fields(path)
-    if header is None:
-        return ["the file has no valid SQLite header"]
-    size = path.stat().st_size
-    wal = _wal_size(path)
-    if wal > 32 and should_stop is None:
-        # Judged at open, before anything writes to it (SQLite would silently drop what
-        # follows a bad frame). Not in the background check, which runs beside the
-        # app's own writes: they restart the WAL at will.
-        problems = wal_damage(path)
-        if problems:
-            return problems
-    # With frames in the WAL the main file may legitimately lag its header (a
-    # checkpoint interrupted half-way): SQLite completes it from the WAL. Only a
-    # self-contained file is judged by its size.
-    if wal <= 32:  # an empty WAL is just its 32-byte header
-        if size % header["page_size"]:
-            return [f"the file size ({size:,} bytes) is not a whole number of pages: it was cut short"]
-        if header["pages"] and size < header["pages"] * header["page_size"]:
-            return [f"the file is shorter than its header says ({size:,} of "
-                    f"{header['pages'] * header['page_size']:,} bytes): it was cut short"]
-    if full is None:
-        full = size + wal <= SYNC_CHECK_BYTES or suspect_marker(path).exists()
-    try:
-        with closing(backups._read_only(path)) as conn:
-            if should_stop is not None:
-                conn.set_progress_handler(lambda: 1 if should_stop() else 0, 1000)
-            if full:
-                try:
-                    rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
-                except sqlite3.OperationalError as exc:
-                    if should_stop is not None and should_stop() and "interrupt" in str(exc).lower():
-                        raise Cancelled() from None
-                    raise
-                return [] if rows == ["ok"] else rows
-            # Big file: touch the schema and both ends of the main tables' trees.
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            for table in ("leads", "activities"):
-                # Separate queries: SQLite only answers a lone min() or max() from the
-                # tree's edge; both in one SELECT scan the whole table.
-                conn.execute(f"SELECT min(id) FROM {table}").fetchone()
-                conn.execute(f"SELECT max(id) FROM {table}").fetchone()
-            return []
-    except sqlite3.OperationalError as exc:
-        text = str(exc).lower()
-        if "locked" in text or "unable to open" in text or "no such table" in text:
-            raise  # the environment, not damage: the caller translates it
-        return [str(exc)]
-    except sqlite3.DatabaseError as exc:
-        return [str(exc)]
-    except UnicodeDecodeError:  # SQLite's message quoted non-UTF-8 bytes of a damaged page
-        return ["malformed database schema (unreadable text)"]
-
-
-def wal_damage(path: Path) -> list[str]:
-    """[] or one sentence about a damaged -wal file beside `path`. Read again when
-    another LeadTriage restarted the log while we read it (`check` beside the app)."""
-    wal = path.with_name(path.name + "-wal")
-    state = None
-    for _ in range(3):
-        before = _wal_header(wal)
-        state = inspect_wal(wal)
-        if _wal_header(wal) == before:
-            break
-    return [describe_wal(state)] if state is not None and state.damaged else []
-
-
-def _wal_header(wal: Path) -> bytes:
-    try:
-        with open(wal, "rb") as fh:
-            return fh.read(32)
-    except OSError:
-        return b""
-
-
-def needs_background_check(path: Path) -> bool:
-    """True when the check at open was only the quick start-up test (a big file)."""
-    try:
-        return path.stat().st_size + _wal_size(path) > SYNC_CHECK_BYTES
-    except OSError:
-        return False
-
-
-def suspect_marker(path: Path) -> Path:
-    return path.with_name(path.name + ".check-at-open")
-
-
-def mark_suspect(path: Path) -> None:
-    """The background check of a big file found damage: make the next open run the
-    full check (and so recover) instead of the quick start-up test."""
-    try:
-        suspect_marker(path).touch(mode=0o600)
-    except OSError as exc:
-        log.warning("could not mark the database for a full check: %s", exc.strerror)
-
-
-def check_or_raise(path: Path) -> None:
-    """Raise `DatabaseDamaged` when `path` fails the check at open."""
-    with environment_errors():
-        problems = find_damage(path)
-    if problems:
-        log.error("database failed its check at open: %s", problems[:3])
-        raise DatabaseDamaged(
-            f"{path.name} is damaged ({problems[0]}). LeadTriage can keep it aside and recover "
-            "it from what is readable and the newest backup.", problems)
-
-
 def open_or_recover(path: Path, *, now: datetime | None = None,
                     backups_folder: Path | None = None) -> tuple[Store, RecoveryReport | None]:
     """Open for writing; a damaged file is recovered first (and the report says how)."""
-    from leadtriage.store.db import Store, inspect_file
-
     path = Path(path)
     try:
         if inspect_file(path) is None:
             report = restore_missing(path, backups_folder=backups_folder)
-            return Store.open(path), report
-        return Store.open(path), None
+            return open_store(path), report
+        return open_store(path), None
     except DatabaseDamaged:
         report = recover(path, now=now, backups_folder=backups_folder)
-    return Store.open(path), report
+    return open_store(path), report
 
 
 def restore_missing(path: Path, *, backups_folder: Path | None = None) -> RecoveryReport | None:
@@ -259,15 +119,13 @@ def restore_missing(path: Path, *, backups_folder: Path | None = None) -> Recove
     one rather than starting the rep over with an empty database. None when there is
     nothing to bring back (a genuinely new database)."""
     if not path.parent.is_dir():
-        return None  # Store.open explains the missing folder
+        return None  # open_store explains the missing folder
     good = backups.newest_good_backup(path, backups_folder)
     if good is None:
         return None
     lock = WriterLock(path)
     lock.acquire()
     try:
-        from leadtriage.store.db import inspect_file
-
         if inspect_file(path) is not None:
             return None  # someone created it meanwhile
         work = path.with_name(path.name + ".recovering")
@@ -423,8 +281,6 @@ def _salvage_with_cli(damaged: Path, work: Path) -> bool:
 
 def _salvage_rows(damaged: Path, work: Path) -> bool:
     """Build a fresh database and copy every readable row of every known table."""
-    from leadtriage.store.db import Store
-
     try:
         src = backups._read_only(damaged)
         # Lets SQLite read a file shorter than its header says (a truncated file)
@@ -438,7 +294,7 @@ def _salvage_rows(damaged: Path, work: Path) -> bool:
             _check_version((header_fields(damaged) or {}).get("user_version") or 0)
         except sqlite3.DatabaseError:
             return False
-        fresh = Store.open(work)
+        fresh = open_store(work)
         try:
             copied = 0
             for table in _data_tables(fresh.conn):
@@ -578,8 +434,6 @@ def _expected_tables(version: int) -> set[str]:
 
 
 def _restore_identity(conn: sqlite3.Connection, damaged: Path) -> int:
-    from leadtriage.store.db import APPLICATION_ID
-
     header = header_fields(damaged) or {}
     version = header.get("user_version") or 0
     if not version:
@@ -606,13 +460,6 @@ def _create_private(path: Path) -> None:
 def _remove_db_files(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         path.with_name(path.name + suffix).unlink(missing_ok=True)
-
-
-def _wal_size(path: Path) -> int:
-    try:
-        return path.with_name(path.name + "-wal").stat().st_size
-    except OSError:
-        return 0
 
 
 def _when(path: Path) -> str:

@@ -3,9 +3,7 @@ miss committed pages). Files are named so they sort by time and say why they exi
 `<stem>_<YYYY-MM-DD_HHMMSS_ffffff>_<reason>.db`, in local time, because "today" and
 "yesterday" in the retention rule are the user's days, not UTC's.
 
-Retention follows long-trusted desktop apps: every backup from today and yesterday,
-then the newest of each of the 12 most recent days, 10 weeks and 9 months that have
-one. `choose_keep` is a pure function so the rule can be tested with made-up dates.
+Which backups are kept is `leadtriage.safety.retention`.
 """
 
 from __future__ import annotations
@@ -16,16 +14,19 @@ import re
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from leadtriage.errors import StorageProblem, UserError
 from leadtriage.paths import backups_dir, restrict_file
+from leadtriage.store import schema_check
+from leadtriage.store.db import APPLICATION_ID
 from leadtriage.store.errors import environment_errors
+from leadtriage.store.schema import LATEST_VERSION
 
 try:
     import fcntl
@@ -37,9 +38,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-KEEP_DAILY = 12
-KEEP_WEEKLY = 10
-KEEP_MONTHLY = 9
 STAMP_FORMAT = "%Y-%m-%d_%H%M%S_%f"
 _NAME = re.compile(r"^(?P<stem>.+)_(?P<stamp>\d{4}-\d{2}-\d{2}_\d{6}_\d{6})_(?P<reason>[a-z0-9-]+)\.db$")
 _STALE_PART_SECONDS = 3600  # where parts cannot be locked (Windows)
@@ -223,9 +221,6 @@ def lead_count(path: Path) -> int | None:
 
 def check_backup(path: Path) -> list[str]:
     """Problems found in a backup (empty list = a good LeadTriage backup)."""
-    from leadtriage.store.db import APPLICATION_ID
-    from leadtriage.store.schema import LATEST_VERSION
-
     try:
         with closing(_read_only(path, immutable=True)) as conn:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
@@ -234,8 +229,6 @@ def check_backup(path: Path) -> list[str]:
                 return ["not a LeadTriage database"]
             if version > LATEST_VERSION:
                 return [f"written by a newer LeadTriage (schema v{version})"]
-            from leadtriage.store import schema_check
-
             foreign = schema_check.differences(conn, version)
             if foreign:  # restoring it would bring them back; recovery must not use it either
                 return [f"it holds {', '.join(foreign[:3])}, which LeadTriage did not create"]
@@ -255,54 +248,7 @@ def newest_good_backup(db_path: Path, folder: Path | None = None) -> BackupInfo 
     return None
 
 
-# -- retention ---------------------------------------------------------------------------
-
-
-def choose_keep(stamps: Iterable[datetime], today: date) -> set[datetime]:
-    """Which backups to keep: all from today and yesterday; of the older ones, the
-    newest in each of the 12 most recent days, 10 most recent ISO weeks and 9 most
-    recent months that have a backup. Backups dated in the future (a clock that
-    jumped) are kept: we cannot tell how old they really are."""
-    stamps = sorted(set(stamps), reverse=True)
-    yesterday = today - timedelta(days=1)
-    keep = {s for s in stamps if s.date() >= yesterday}
-    older = [s for s in stamps if s.date() < yesterday]
-    for bucket, limit in (
-        (lambda d: d.date(), KEEP_DAILY),
-        (lambda d: d.isocalendar()[:2], KEEP_WEEKLY),
-        (lambda d: (d.year, d.month), KEEP_MONTHLY),
-    ):
-        seen: set[object] = set()
-        for stamp in older:  # newest first: the first of each bucket is its newest
-            key = bucket(stamp)
-            if key in seen:
-                continue
-            if len(seen) == limit:
-                break
-            seen.add(key)
-            keep.add(stamp)
-    return keep
-
-
-def prune(db_path: Path, folder: Path | None = None, *, now: datetime | None = None) -> list[Path]:
-    """Delete backups the retention rule no longer keeps; returns what was deleted.
-    The newest backup that passes its check is never deleted."""
-    now = now or datetime.now()
-    backups = list_backups(db_path, folder)
-    keep = choose_keep((b.created for b in backups), now.date())
-    removed: list[Path] = []
-    for info in backups:
-        if info.created in keep:
-            continue
-        try:
-            info.path.unlink()
-            removed.append(info.path)
-        except OSError as exc:
-            log.warning("could not remove old backup %s: %s", info.path.name, exc.strerror)
-    remove_stale_parts(folder or backups_dir(db_path), db_path.stem)
-    if removed:
-        log.info("removed %d old backups", len(removed))
-    return removed
+# -- interrupted backups ---------------------------------------------------------------
 
 
 def remove_stale_parts(folder: Path, stem: str) -> list[Path]:
@@ -398,7 +344,7 @@ def restore(
         src.backup(store.conn, pages=4096, progress=report)
     with environment_errors():
         store.conn.execute("PRAGMA journal_mode = WAL")
-        store._migrate()
+        migrate_with_backup(store)
     # A backup may come from another computer (or an older version that kept the
     # template folder in the database): its places on some machine are never used.
     from leadtriage.store.settings import forget_machine_settings
@@ -407,6 +353,19 @@ def restore(
     leads = store.conn.execute("SELECT count(*) FROM leads").fetchone()[0]
     log.info("restored a backup (%d leads); the previous data was backed up first", leads)
     return RestoreResult(source, safety, leads)
+
+
+def migrate_with_backup(store: Store, target: int = LATEST_VERSION) -> None:
+    """Upgrade `store` to `target`, backing an existing database up first: an upgrade
+    that goes wrong must leave the rep's data recoverable. The open and a restore of
+    an older backup both upgrade through here."""
+    current = store.user_version
+    if current >= target:
+        return
+    if current > 0:
+        made = backup(store, reason=f"before-migration-v{current + 1}")
+        log.info("backup before migration written to %s", made.name)
+    store.migrate(target)
 
 
 # -- helpers -------------------------------------------------------------------------------

@@ -18,20 +18,20 @@ from typing import Any
 
 from leadtriage.domain.public_id import format_public_id
 from leadtriage.errors import UserError
-from leadtriage.gcpause import cyclic_gc_paused
 from leadtriage.importing import normalise as nz
 from leadtriage.importing.history import parse_outcome_value, parse_when
 from leadtriage.importing.mapping import CUSTOM, IGNORE, TARGETS
 from leadtriage.importing.model import Clock, ImportOptions, ImportPlan, ImportResult
 from leadtriage.importing.phones import PhoneResolver
-from leadtriage.progress import Progress
 from leadtriage.scoring import rules_from_setting
-from leadtriage.scoring.batch import BatchScorer
 from leadtriage.scoring.current import active_model
+from leadtriage.scoring.score_many import BatchScorer
 from leadtriage.store.db import Store
 from leadtriage.store.settings import SettingsStore
 from leadtriage.store.sync_outbox import next_lead_id
 from leadtriage.store.timeutil import to_db
+from leadtriage.util.gcpause import cyclic_gc_paused
+from leadtriage.util.progress import Progress
 
 INSERT_COLUMNS = (
     "id", "public_id", "first_name", "last_name", "title", "company", "company_key", "email", "phone",

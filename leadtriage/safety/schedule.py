@@ -3,7 +3,7 @@ while the rep works. Pure Python with an injected clock; the app drives `run_if_
 from a timer on its worker thread, the CLI and tests call it directly.
 
 Other services call `backup_before(store, "import")` (or "bulk-change") just before
-they open their big transaction. Migrations are covered by `Store.open` itself.
+they open their big transaction. Migrations are covered by the open itself (`safety.opening`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from contextlib import closing
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from leadtriage.store import backup as backups
+from leadtriage.safety import backup as backups
+from leadtriage.safety import retention
 from leadtriage.store.db import Store
 from leadtriage.store.settings import SettingsStore
 
@@ -103,6 +104,6 @@ def _signature_of_file(path: Path) -> tuple[int, ...] | None:
 
 def _prune_quietly(db_path: Path, now: datetime | None, folder: Path | None = None) -> None:
     try:
-        backups.prune(db_path, folder, now=now)
+        retention.prune(db_path, folder, now=now)
     except Exception as exc:  # never let housekeeping fail the backup that just worked
         log.warning("pruning old backups failed: %s", type(exc).__name__)
