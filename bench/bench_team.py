@@ -73,7 +73,7 @@ def _copy_in_seconds(conn, rows: int) -> float:
 def run() -> None:
     import psycopg
 
-    from leadtriage.store import open_store
+    from leadtriage.safety.opening import open_store
     from leadtriage.sync import admin, engine
     from leadtriage.sync.localserver import start_local_server
 

@@ -9,8 +9,8 @@ import time
 
 
 def main(path: str, url: str, changes: int) -> None:
+    from leadtriage.safety.opening import open_store
     from leadtriage.services.leads import LeadService
-    from leadtriage.store import open_store
     from leadtriage.sync import engine
 
     out = {"ok": False}

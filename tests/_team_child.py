@@ -10,7 +10,7 @@ import sys
 def main(path: str, batch: int, bulk: bool) -> None:
     import psycopg  # noqa: F401  (imported before READY: the parent times its kill from there)
 
-    from leadtriage.store import open_store
+    from leadtriage.safety.opening import open_store
     from leadtriage.sync import engine
     from leadtriage.sync.errors import TeamError
 

@@ -19,7 +19,8 @@ import psycopg
 import pytest
 from keyring.backend import KeyringBackend
 
-from leadtriage.store import Store, open_store
+from leadtriage.safety.opening import open_store
+from leadtriage.store import Store
 from leadtriage.sync import admin, engine
 from leadtriage.sync.localserver import LocalServer, ServerUnavailable, start_local_server
 

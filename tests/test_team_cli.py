@@ -8,7 +8,7 @@ import json
 import pytest
 
 from leadtriage.cli import main
-from leadtriage.store import open_store
+from leadtriage.safety.opening import open_store
 from tests.team_fixtures import Team, shared_server
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from leadtriage.demo import generate
+from leadtriage.safety.opening import open_store
 from leadtriage.services.leads import LeadService
-from leadtriage.store import open_store
 from leadtriage.sync import admin, engine
 from leadtriage.sync.errors import Offline
 from leadtriage.sync.localserver import start_local_server

@@ -89,7 +89,7 @@ def test_a_removed_rep_cannot_log_in_at_all(crew):
 
 def test_a_foreign_trigger_under_the_outboxs_name_is_refused_at_open(team):
     from leadtriage.errors import UserError
-    from leadtriage.store import open_store
+    from leadtriage.safety.opening import open_store
 
     alice = team.add("alice")
     la = team.laptop(alice)

@@ -229,7 +229,7 @@ def test_removing_a_rep_returns_their_open_leads_and_locks_their_laptop_out(team
 
 
 def test_join_refuses_a_password_in_the_url_and_a_newer_server(team, tmp_path):
-    from leadtriage.store import open_store
+    from leadtriage.safety.opening import open_store
 
     alice = team.add("alice")
     with open_store(tmp_path / "x.db") as store:

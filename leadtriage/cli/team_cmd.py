@@ -68,7 +68,7 @@ def _read_password(path: str | None) -> str | None:
 
 def _open(args, *, create: bool, writer: bool = True):
     from leadtriage.paths import resolve_db_path
-    from leadtriage.store import open_store
+    from leadtriage.safety.opening import open_store
 
     return open_store(Path(resolve_db_path(getattr(args, "db", None))), create=create, writer=writer)
 
