@@ -19,12 +19,7 @@ ALLOWED: list[frozenset[str]] = []
 
 # The same between packages (`leadtriage.<package>`): a package whose modules need
 # each other both ways cannot be moved or reasoned about on its own either.
-ALLOWED_PACKAGES: list[frozenset[str]] = [
-    # scoring.features reads importing.normalise.FREEMAIL (which e-mail domains are
-    # free mail), while the importer scores what it writes. The list belongs in
-    # domain/; outside the store/safety restructuring of issue 16.
-    frozenset({"leadtriage.importing", "leadtriage.scoring"}),
-]
+ALLOWED_PACKAGES: list[frozenset[str]] = []  # (importing <-> scoring was the last: FREEMAIL is in domain/)
 
 
 def module_name(path: Path) -> str:

@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from leadtriage.domain.freemail import FREEMAIL
 from leadtriage.importing.countries import country_code
 
 _CACHE = 100_000  # per normaliser; lists repeat companies and domains far more than people
@@ -183,13 +184,6 @@ _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 _URL_END = re.compile(r"[/?#\s]")
 _WWW = re.compile(r"www\d?\.")
 _HOST = re.compile(r"[\w.-]+")
-FREEMAIL = frozenset(
-    """gmail.com googlemail.com yahoo.com yahoo.de yahoo.fr yahoo.es yahoo.co.uk hotmail.com hotmail.de
-    hotmail.fr hotmail.es outlook.com outlook.de live.com live.de msn.com aol.com icloud.com me.com mac.com
-    gmx.de gmx.net gmx.at gmx.ch web.de t-online.de freenet.de posteo.de mailbox.org protonmail.com
-    proton.me orange.fr wanadoo.fr free.fr laposte.net sfr.fr yandex.com yandex.ru mail.ru qq.com
-    163.com zoho.com tutanota.com fastmail.com terra.es telefonica.net""".split()
-)
 
 
 @lru_cache(maxsize=50_000)

@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from leadtriage.importing.normalise import FREEMAIL
+from leadtriage.domain.freemail import FREEMAIL
 
 BLANK = "(blank)"
 OTHER = "(other)"

@@ -3,6 +3,7 @@ up first. Never edit a released step: add a new one."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -478,13 +479,29 @@ def _booked_meetings(db: sqlite_utils.Database) -> None:
     db.execute(latest_meeting.rebuild_sql())
 
 
+def known_rep(conn) -> str | None:
+    """The one local user's name as the data knows it: the name in Settings, else the
+    only name the activities, handoffs and lead owners carry. None when there is no
+    name or more than one (a database shared by several reps)."""
+    row = conn.execute("SELECT value FROM settings WHERE key = 'rep_name'").fetchone()
+    try:
+        name = json.loads(row[0]) if row else None
+    except (ValueError, TypeError):
+        name = None
+    if isinstance(name, str) and name.strip():
+        return name.strip()
+    names = [r[0] for r in conn.execute(
+        "SELECT rep FROM activities WHERE rep IS NOT NULL AND rep <> '' "
+        "UNION SELECT by_rep FROM handoffs WHERE by_rep IS NOT NULL AND by_rep <> '' "
+        "UNION SELECT owner FROM leads WHERE owner IS NOT NULL AND owner <> '' LIMIT 2").fetchall()]
+    return names[0] if len(names) == 1 and isinstance(names[0], str) else None
+
+
 def _activity_reps(db: sqlite_utils.Database) -> None:
     """Every activity carries the rep who did it. Calls logged before this step, and
     anything logged before the rep's name was set, have none: with one local user the
     rep is known (the name in Settings, else the one name the activities already
     carry) and fills them; imports stay without, as the file brought those leads."""
-    from leadtriage.store.settings import known_rep
-
     rep = known_rep(db.conn)
     if rep:
         db.execute("UPDATE activities SET rep = ? WHERE rep IS NULL AND kind <> 'import'", [rep])

@@ -90,21 +90,3 @@ def adopt_machine_settings(store: Store) -> None:
     if rows:
         forget_machine_settings(store)
         log.info("moved %d machine settings out of the database", len(found))
-
-
-def known_rep(conn) -> str | None:
-    """The one local user's name as the data knows it: the name in Settings, else the
-    only name the activities, handoffs and lead owners carry. None when there is no
-    name or more than one (a database shared by several reps)."""
-    row = conn.execute("SELECT value FROM settings WHERE key = 'rep_name'").fetchone()
-    try:
-        name = json.loads(row[0]) if row else None
-    except (ValueError, TypeError):
-        name = None
-    if isinstance(name, str) and name.strip():
-        return name.strip()
-    names = [r[0] for r in conn.execute(
-        "SELECT rep FROM activities WHERE rep IS NOT NULL AND rep <> '' "
-        "UNION SELECT by_rep FROM handoffs WHERE by_rep IS NOT NULL AND by_rep <> '' "
-        "UNION SELECT owner FROM leads WHERE owner IS NOT NULL AND owner <> '' LIMIT 2").fetchall()]
-    return names[0] if len(names) == 1 and isinstance(names[0], str) else None
