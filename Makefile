@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint screenshots package demo clean
+.PHONY: run test bench lint screenshots package demo clean postgres team-demo
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "LeadTriage needs Python 3.11 or newer")'
@@ -22,7 +22,11 @@ run: $(STAMP)
 	@$(BIN)/python -m leadtriage.platform_check
 	$(BIN)/leadtriage
 
-test: $(STAMP)
+# The team tests start a real PostgreSQL; tools/ensure_postgres.sh installs its programs.
+postgres:
+	@tools/ensure_postgres.sh
+
+test: $(STAMP) postgres
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 bench: $(STAMP)
@@ -48,6 +52,10 @@ screenshots: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/leadtriage demo --db demo.db --leads 5000
+
+# Team mode on this machine: a local PostgreSQL, a manager and two reps' laptops.
+team-demo: $(STAMP) postgres
+	$(BIN)/python tools/team_demo.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

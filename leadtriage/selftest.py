@@ -271,7 +271,9 @@ def probe_display() -> int:
 def _teardown(state: dict) -> None:
     window = state.get("window")
     if window is not None:
-        window.hide()
+        # close(), not hide(): the window's closeEvent stops its timers, which
+        # otherwise fire a minute later on the closed store (seen in the test run).
+        window.close()
         window.deleteLater()
     store = state.get("store")
     if store is not None:

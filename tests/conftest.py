@@ -20,6 +20,9 @@ from leadtriage.store import Store  # noqa: E402
 
 FIXED_NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
 
+# The team tests' real PostgreSQL server and team fixtures.
+pytest_plugins = ["tests.team_fixtures"]
+
 # CI gates landing, so it runs the same property examples every time (.ci/run picks
 # this profile): a red CI is then a real regression, not an unlucky seed. `make test`
 # on a developer's machine keeps exploring new examples, which is where new finds belong.

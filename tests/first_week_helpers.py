@@ -7,7 +7,9 @@ from __future__ import annotations
 
 def rewind_first_week(conn) -> None:
     from leadtriage.store.schema import MIGRATIONS, _phone_digit_search
+    from tests.team_helpers import rewind_team
 
+    rewind_team(conn)  # the team step comes after these
     for name in ("leads_phone_fts_ai", "leads_phone_fts_ad", "leads_phone_fts_au"):
         conn.execute(f"DROP TRIGGER IF EXISTS {name}")
     conn.execute("DROP TABLE IF EXISTS leads_phone_fts")

@@ -23,6 +23,7 @@ from leadtriage.cli import (
     restore_cmd,
     score_cmd,
     stats_cmd,
+    team_cmd,
 )
 from leadtriage.errors import UserError
 
@@ -30,7 +31,7 @@ log = logging.getLogger("leadtriage.cli")
 
 # Each command module has NAME, HELP, add_arguments(parser) and run(args) -> int.
 COMMANDS = [demo_cmd, check_cmd, import_cmd, export_cmd, outcomes_cmd, stats_cmd, score_cmd, backup_cmd,
-            restore_cmd, cadence_cmd]
+            restore_cmd, cadence_cmd, team_cmd]
 
 
 class _VersionAction(argparse.Action):

@@ -28,6 +28,7 @@ from leadtriage.scoring.current import active_model
 from leadtriage.scoring.score_many import BatchScorer
 from leadtriage.store.db import Store
 from leadtriage.store.settings import SettingsStore
+from leadtriage.store.sync_outbox import next_lead_id
 from leadtriage.store.timeutil import to_db
 from leadtriage.util.gcpause import cyclic_gc_paused
 from leadtriage.util.progress import Progress
@@ -142,7 +143,7 @@ class BatchWriter:
     def write(self, started: float) -> ImportResult:
         conn = self.conn
         self.batch_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM import_batches").fetchone()[0]
-        self.next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM leads").fetchone()[0]
+        self.next_id = next_lead_id(conn)  # inside this laptop's block of IDs on a team
         conn.execute(
             "INSERT INTO import_batches (id, file_name, sha256, source, campaign, cost, encoding, delimiter, "
             "sheet, mapping, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

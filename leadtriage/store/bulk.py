@@ -26,7 +26,9 @@ def drop_for_bulk(conn: sqlite3.Connection, tables: Iterable[str], keep: Iterabl
     ).fetchall()
     dropped = []
     for kind, name, sql in rows:
-        if name in keep:
+        # The team outbox's triggers stay: a bulk load on a team laptop must still
+        # record every new lead for the server (they do nothing off a team).
+        if name in keep or name.startswith("sync_outbox_"):
             continue
         conn.execute(f'DROP {kind.upper()} "{name}"')
         dropped.append(sql)

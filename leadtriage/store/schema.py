@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from leadtriage.store import cadence_tables
+from leadtriage.store import cadence_tables, sync_outbox
 from leadtriage.store.derived import discovery_summary, latest_meeting
 
 if TYPE_CHECKING:
@@ -617,5 +617,6 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _learned_score,
     _phone_digit_search,
     _queue_sorts_by_name_and_within_bands,
+    sync_outbox.migrate,  # team mode: outbox, clock, team-wide IDs (see sync_outbox)
 ]
 LATEST_VERSION = len(MIGRATIONS)

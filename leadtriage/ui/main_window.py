@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
 
         self.playbook = PlaybookPart(self)
         self.statusBar()
+        self._build_team_part()
         self.refresh()
         self.sidebar.setCurrentIndex(self.views.index(self.views.row_of(queue.TODAY)))
         self._restore_layout()
@@ -342,8 +343,17 @@ class MainWindow(QMainWindow):
         self.refresh_counts()
         self._update_undo()
 
+    def _build_team_part(self) -> None:
+        """Team mode: the sync line in the status bar, Sync now, automatic sync."""
+        from leadtriage.ui.team import TeamController
+
+        self.team = TeamController(self.store, self.worker, self.statusBar(), self.refresh, parent=self)
+
     def open_settings(self) -> None:
-        dialog = SettingsDialog(SettingsStore(self.store), self.field_reps, self)
+        from leadtriage.ui.team import TeamPage
+
+        dialog = SettingsDialog(SettingsStore(self.store), self.field_reps, self,
+                                extra_pages=((TeamPage(self.store, self.worker), "&Team"),))
         if dialog.exec():
             self.lead_service.rep = SettingsStore(self.store).get("rep_name")
             self.lead_service.reload_settings()
@@ -461,6 +471,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         # Nothing may wake up and query the store once the window is closed.
         self._tick.stop()
+        self.team.stop()
         self.reminders.stop()
         self.save_layout()
         self.backups.stop()

@@ -114,7 +114,8 @@ def parse_disposition_lines(text: str) -> list[dict[str, Any]]:
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: SettingsStore, reps: FieldRepService, parent=None):
+    def __init__(self, settings: SettingsStore, reps: FieldRepService, parent=None,
+                 extra_pages: tuple[tuple[QWidget, str], ...] = ()):
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.settings = settings
@@ -125,6 +126,8 @@ class SettingsDialog(QDialog):
         tabs.addTab(self._field_reps(), "&Field reps")
         tabs.addTab(self._scoring(values), "&Scoring")
         tabs.addTab(self._dispositions(values), "&Dispositions")
+        for page, title in extra_pages:  # e.g. Team (leadtriage.ui.team)
+            tabs.addTab(page, title)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
