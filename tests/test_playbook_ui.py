@@ -126,13 +126,31 @@ def test_import_from_the_menu_reads_the_chosen_file(qtbot, store, qsettings, tmp
 def test_cadence_results_in_the_app(qtbot, qtmodeltester, demo_store, qsettings):
     window = window_on(qtbot, demo_store, qsettings)
     window.playbook.results_action.trigger()
-    model = window.playbook.dialog.model
+    model = window.playbook.dialog.view.model
     qtmodeltester.check(model)
     names = [model.index(r, 0).data() for r in range(model.rowCount())]
     assert any(n.startswith("Inbound webinar follow-up (") for n in names)
     assert "   1. Research the account" in names
     first_step = names.index("   1. Research the account")
     assert int(model.index(first_step, 1).data().replace(",", "")) > 0  # leads reached it
+
+
+def test_the_dashboard_shows_the_cadence_results(qtbot, demo_store):
+    from datetime import UTC
+
+    from leadtriage.ui.dashboard import DashboardView
+    from leadtriage.ui.worker import Worker
+    from tests.conftest import FIXED_NOW
+
+    view = DashboardView(demo_store, Worker(synchronous=True), now=FIXED_NOW, tz=UTC)
+    qtbot.addWidget(view)
+    tabs = [view.pages.tabText(i) for i in range(view.pages.count())]
+    assert "Cadences" in tabs
+    view.pages.setCurrentIndex(tabs.index("Cadences"))
+    model = view.cadence_page.model
+    names = [model.index(r, 0).data() for r in range(model.rowCount())]
+    assert any(n.startswith("Inbound webinar follow-up (") for n in names)
+    assert "Leads enrolled at any time" in view.cadence_page.note.text()
 
 
 def test_the_import_wizard_enrols_the_new_batch_in_the_chosen_cadence(qtbot, store, tmp_path):

@@ -388,8 +388,12 @@ class DashboardView(QWidget):
         self.pages.setDocumentMode(True)
         self.pages.addTab(scroll, "Sources and funnel")
         self.pages.addTab(self.quality_page, "Score quality")
-        self.pages.currentChanged.connect(
-            lambda i: self.quality_page.load() if self.pages.widget(i) is self.quality_page else None)
+        # Per cadence and step: which planned touches reach people and start sales cycles.
+        from leadtriage.ui.playbook.results import CadenceResultsView
+
+        self.cadence_page = CadenceResultsView(self.store, self.worker)
+        self.pages.addTab(self.cadence_page, "Cadences")
+        self.pages.currentChanged.connect(self._page_shown)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.pages)
@@ -419,6 +423,11 @@ class DashboardView(QWidget):
     @property
     def by(self) -> str:
         return self.group_box.currentData()
+
+    def _page_shown(self, index: int) -> None:
+        page = self.pages.widget(index)
+        if page in (self.quality_page, self.cadence_page):
+            page.load()  # computed when looked at, not with every refresh of the figures
 
     def refresh(self) -> None:
         if self._task is not None:

@@ -184,16 +184,11 @@ class PlaybookPart(QObject):
     def show_results(self) -> None:
         """Per cadence and step, computed off the UI thread (a big database has
         hundreds of thousands of enrolments)."""
-        from leadtriage.reads.playbook import cadence_results
         from leadtriage.ui.playbook.results import CadenceResultsDialog
 
-        self.dialog = CadenceResultsDialog(self.window)
-        dialog = self.dialog
-
-        self.window.worker.run_db(self.window.store, lambda own, _progress: cadence_results(own),
-                                  on_done=dialog.show_stats,
-                                  on_error=lambda exc: dialog.note.setText(f"Could not compute the results: {exc}"))
-        dialog.open()
+        self.dialog = CadenceResultsDialog(self.window.store, self.window.worker, self.window)
+        self.dialog.view.load()
+        self.dialog.open()
 
     def set_cap(self) -> None:
         """The weekly touch cap (a setting in the registry; kept here, beside the cadences it governs)."""

@@ -6,14 +6,21 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QTableView, QVBoxLayout
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from leadtriage.playbook.stats import CadenceStats
 from leadtriage.ui.lead.timeline import plain_label
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Cadence / step", "Reached", "Done", "Connect rate", "Reply rate", "Meetings", "Sales-cycle starts",
-           "Median days to first connect")
+           "Median days to 1st connect")
 
 
 def _rate(v: float | None) -> str:
@@ -68,27 +75,49 @@ class CadenceResultsModel(QAbstractTableModel):
         return None
 
 
-class CadenceResultsDialog(QDialog):
-    def __init__(self, parent=None):
+class CadenceResultsView(QWidget):
+    """The results table with its note: a page of the dashboard, and the body of the
+    Cadences menu's dialog. `load` computes them off the UI thread, each time asked
+    (a big database has hundreds of thousands of enrolments)."""
+
+    def __init__(self, store=None, worker=None, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("Cadence results")
-        self.resize(900, 480)
+        self.store, self.worker = store, worker
         self.model = CadenceResultsModel(self)
         self.table = QTableView()
         self.table.setObjectName("cadenceResults")
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # whole headings, whole figures
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.note = plain_label("Computing…")
-        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        box.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.note)
         layout.addWidget(self.table, 1)
-        layout.addWidget(box)
+
+    def load(self) -> None:
+        from leadtriage.reads.playbook import cadence_results
+
+        self.note.setText("Computing…")
+        self.worker.run_db(self.store, lambda own, _progress: cadence_results(own), on_done=self.show_stats,
+                           on_error=lambda exc: self.note.setText(f"Could not compute the results: {exc}"))
 
     def show_stats(self, stats: list[CadenceStats]) -> None:
         self.model.set_stats(stats)
         self.note.setText("Leads enrolled at any time. Connect and reply rates are of the touches done at each "
                           "step; meetings and sales-cycle starts are credited to the last step done before them."
                           if stats else "No cadences yet: import one from Cadences › Import cadence file…")
+
+
+class CadenceResultsDialog(QDialog):
+    def __init__(self, store, worker, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Cadence results")
+        self.resize(900, 480)
+        self.view = CadenceResultsView(store, worker, self)
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        box.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(box)
